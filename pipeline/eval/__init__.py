@@ -1,0 +1,1 @@
+"""Evaluations on the development data: `python -m pipeline.eval NAME`."""

@@ -1,0 +1,159 @@
+"""Reading inputs safely: find files, split .jsonl, decode any encoding, repair mojibake."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import ftfy
+
+from pipeline.errors import Reject
+
+TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
+
+# ftfy fixes mojibake; its width and quote options would rewrite legitimate CJK punctuation
+# and typography that later stages read as evidence (full-width commas in MT English).
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    normalization="NFC",
+)
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"BZh", b"7z\xbc\xaf")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One article's worth of input: a whole file, or one line of a .jsonl file."""
+
+    source: str
+    line: int | None
+    fmt: str  # txt, html, json
+    raw: bytes
+
+    @property
+    def doc_id(self) -> str:
+        return doc_id_of(self.raw)
+
+
+def doc_id_of(raw: bytes) -> str:
+    """The contract's stable id: the first 16 hex digits of SHA-256 of the raw bytes."""
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class InputReject:
+    """An input rejected before it became an article (a file we could not split or read)."""
+
+    source: str
+    doc_id: str | None
+    code: str
+    message: str
+
+
+def discover(raw_dir: Path) -> Iterator[Path]:
+    """Regular files below raw_dir, sorted, skipping dot-files and never leaving raw_dir via symlinks."""
+    root = raw_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root) or not target.is_file():
+                    continue
+            elif not path.is_file():
+                continue
+            yield path
+
+
+def decode(data: bytes) -> str:
+    """Bytes in any encoding to NFC text with mojibake repaired; Reject when it is not text."""
+    if not data.strip():
+        raise Reject("empty", "the input is empty or only whitespace")
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="strict")
+            break
+    else:
+        if data.startswith(MAGIC):
+            raise Reject("binary-file", "the input starts with the signature of a binary format")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _guess(data)
+    if "\x00" in text:
+        raise Reject("binary-file", "the input contains NUL characters")
+    text = ftfy.fix_text(text, config=FTFY_CONFIG)
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise Reject("empty", "the input is empty or only whitespace")
+    return text
+
+
+def _guess(data: bytes) -> str:
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        if b"\x00" in data:
+            raise Reject("binary-file", "the input looks binary (NUL bytes, no text encoding fits)")
+        raise Reject("undecodable", "no text encoding decodes the input")
+    text = str(best)
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > max(4, len(text) // 100):
+        raise Reject("binary-file", f"decoded as {best.encoding} but {controls} control characters remain")
+    return text
+
+
+def split_units(path: Path, raw_dir: Path, max_bytes: int) -> Iterator[Unit | InputReject]:
+    """The units of one input file, or an InputReject saying why the file cannot be used."""
+    source = path.relative_to(raw_dir.resolve()).as_posix()
+    fmt = TEXT_SUFFIXES.get(path.suffix.lower(), "txt")
+    size = path.stat().st_size
+    if size > max_bytes:
+        yield InputReject(source, None, "too-large", f"{size} bytes is over the limit of {max_bytes} (ingest.max_bytes)")
+        return
+    data = path.read_bytes()
+    if fmt != "jsonl":
+        yield Unit(source, None, fmt, data)
+        return
+    try:
+        text = decode(data)
+    except Reject as exc:
+        yield InputReject(source, doc_id_of(data), exc.code, exc.message)
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if line.strip():
+            yield Unit(f"{source}#{number}", number, "json", line.encode("utf-8"))
+
+
+def parse_json(text: str) -> dict[str, object]:
+    """A JSON article object; Reject when it is not one."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Reject("bad-json", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    if not isinstance(obj, dict):
+        raise Reject("bad-json", f"expected a JSON object, got {type(obj).__name__}")
+    body = obj.get("text")
+    if not isinstance(body, str) or not body.strip():
+        raise Reject("no-text", "the JSON object has no non-empty string field `text`")
+    return obj

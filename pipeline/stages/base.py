@@ -1,0 +1,41 @@
+"""What every stage is: a name, a version, what it needs and fills, and articles in, articles out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from pipeline.article import Article
+from pipeline.config import Config
+from pipeline.errors import Reject
+
+__all__ = ["Reject", "Stage"]
+
+
+class Stage:
+    """A small, versioned step over `Article`s; constructing one is cheap and loads no model."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]] = ()
+    provides: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def fingerprint(self) -> str:
+        """What the cache keys on for this stage; stages whose output depends on installed
+        models add the models' identity here (cheaply: no model is loaded)."""
+        return f"{self.name}:{self.version}"
+
+    def process(self, doc: Article) -> Article:
+        """Process one article."""
+        raise NotImplementedError
+
+    def run(self, docs: Iterable[Article]) -> Iterator[Article]:
+        """Process many articles; model-backed stages override this to batch."""
+        for doc in docs:
+            yield self.process(doc)
+
+    def __call__(self, docs: Iterable[Article]) -> Iterator[Article]:
+        return self.run(docs)
