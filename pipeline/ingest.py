@@ -35,6 +35,7 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+KOREAN_JAPANESE = {"euc_kr", "cp949", "johab", "iso2022_kr", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "shift_jis_2004", "euc_jis_2004"}
 MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"BZh", b"7z\xbc\xaf")
 
 
@@ -109,8 +110,36 @@ def decode(data: bytes) -> str:
     return text
 
 
+def _western(data: bytes) -> str | None:
+    """cp1252 for mostly-ASCII text whose other bytes stand alone (accents, curly quotes, dashes).
+
+    charset-normalizer guesses poorly on short Western text (cp1250 for "naïve"); multi-byte CJK
+    encodings put their high bytes in pairs, which this test excludes.
+    """
+    high = [i for i, b in enumerate(data) if b >= 0x80]
+    if not high or len(high) > len(data) * 0.3:
+        return None
+    paired = sum(1 for i in high if i + 1 < len(data) and data[i + 1] >= 0x80)
+    if paired > len(high) * 0.2:
+        return None
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
 def _guess(data: bytes) -> str:
+    western = _western(data)
+    if western is not None:
+        return western
     best = charset_normalizer.from_bytes(data).best()
+    if best is not None and best.encoding in KOREAN_JAPANESE:
+        # The corpus has no Korean or Japanese; short Chinese is their classic false positive.
+        for encoding in ("gb18030", "big5"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
     if best is None:
         if b"\x00" in data:
             raise Reject("binary-file", "the input looks binary (NUL bytes, no text encoding fits)")
