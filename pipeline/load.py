@@ -188,7 +188,7 @@ def to_arrow(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> 
             "lang_confidence": record["lang_confidence"],
             "sentences": [{k: s.get(k) for k in ("start", "end", "lang")} for s in record["sentences"]],
             "translation": _split(record["translation"], ("text", "backend", "model", "sentences")),
-            "entities": [{**(_split(e, ("kb_id", "name", "label")) or {}),
+            "entities": [{**(_split(e, ("kb_id", "name", "label", "mentions")) or {}),
                           "mentions": [_split(m, ("field", "start", "end", "text")) for m in e.get("mentions") or []]}
                          for e in record["entities"]],
             "flags": list(record["flags"]),
