@@ -88,6 +88,11 @@ def highlight(text: str, mentions: Iterable[dict[str, Any]], start: int = 0, end
     return "".join(out)
 
 
+def highlight_css() -> str:
+    """The stylesheet for entity highlights, to inline where the report's page styles do not apply."""
+    return (ASSETS / "entities.css").read_text(encoding="utf-8")
+
+
 def _row_bounds(spans: list[dict[str, Any]], length: int) -> list[tuple[int, int]]:
     """Sentence rows that tile the whole text: each row runs to the next sentence's start."""
     starts = [0, *(s["start"] for s in spans[1:])]
@@ -125,7 +130,8 @@ def _page(title: str, body: str, depth: int) -> str:
     up = "../" * depth
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{up}style.css\"></head>\n"
+            f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"{up}style.css\">"
+            f"<link rel=\"stylesheet\" href=\"{up}entities.css\"></head>\n"
             f"<body>\n{body}\n</body></html>\n")
 
 
@@ -281,7 +287,8 @@ def build_report(out_dir: str | Path = "data/processed", dest: str | Path | None
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         (tmp / "articles").mkdir()
-        shutil.copyfile(ASSETS / "style.css", tmp / "style.css")
+        for css in ("style.css", "entities.css"):
+            shutil.copyfile(ASSETS / css, tmp / css)
         (tmp / "index.html").write_text(index_page(records, rejects, read_manifest(out), pages, files), "utf-8")
         (tmp / "entities.html").write_text(entities_page(records, files), "utf-8")
         for record, file in zip(records, files, strict=True):
