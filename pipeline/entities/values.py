@@ -70,8 +70,9 @@ def _tables() -> _Tables:
     per_re = rf"(?:\s*/\s*(?P<per>{_alt(list(data['per_unit']))}))?"
     money_pre = re.compile(
         rf"(?<![{_LATIN}$])(?P<cur>{_alt(list(data['currency_prefix']))}){_SP}(?P<num>{_NUM}){mult_re}{per_re}", re.I)
-    money_post = re.compile(
-        rf"{_NOT_AFTER_WORD}(?P<num>{_NUM}){mult_re}\s*(?P<cur>{_alt(list(data['currency_suffix']))}){end}{per_re}", re.I)
+    suffix_re = _alt(list(data["currency_suffix"]))
+    suffix_re = _alt(list(data["currency_suffix"]))
+    money_post = re.compile(rf"{_NOT_AFTER_WORD}(?P<num>{_NUM}){mult_re}\s*(?P<cur>{suffix_re}){end}{per_re}", re.I)
     percent = re.compile(rf"{_NOT_AFTER_WORD}(?P<num>{_NUM})\s*(?:{_alt(data['percent'])}){end}", re.I)
     month_names = _alt(sorted(months))
     d = r"(?P<d>\d{1,2})"

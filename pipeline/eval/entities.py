@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,8 @@ class Report:
 
 def read_gold(path: Path) -> dict[str, dict[str, Any]]:
     """Gold records by doc_id (the seed file stem)."""
-    return {r["doc_id"]: r for r in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {r["doc_id"]: r for r in rows}
 
 
 def process(raw: Path) -> list[Article]:
@@ -93,13 +94,15 @@ def gold_for(doc: Article, gold: dict[str, dict[str, Any]]) -> dict[str, Any] | 
     return gold.get(stem) or gold.get(doc.doc_id)
 
 
-def matches(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
-    """QID against QID where both have one; otherwise canonical name or a gold surface form."""
+def matches(pred: dict[str, Any], gold: dict[str, Any], by_surface: bool = True) -> bool:
+    """QID against QID where both have one; otherwise canonical name (or, with by_surface, a gold surface form)."""
     kb_id = pred.get("kb_id") or ""
     if gold.get("qid") and kb_id.startswith("Q"):
         return kb_id == gold["qid"]
-    names = {fold(gold["name"]), *(fold(s) for s in gold.get("surface", []))}
-    return fold(pred["name"]) in names or any(fold(m["text"]) in names for m in pred["mentions"])
+    if fold(pred["name"]) == fold(gold["name"]):
+        return True
+    surfaces = {fold(s) for s in gold.get("surface", [])}
+    return by_surface and (fold(pred["name"]) in surfaces or any(fold(m["text"]) in surfaces for m in pred["mentions"]))
 
 
 def score_article(doc: Article, gold: dict[str, Any], report: Report) -> None:
@@ -107,15 +110,24 @@ def score_article(doc: Article, gold: dict[str, Any], report: Report) -> None:
     lang = gold.get("lang", doc.lang)
     preds = [e for e in doc.entities if e["label"] in LINKED]
     unmatched = list(range(len(preds)))
-    for g in gold["entities"]:
-        hit = next((i for i in unmatched if matches(preds[i], g)), None)
+    # Identity (QID, canonical name) first, so a surface shared by two entities cannot steal a pair.
+    paired: dict[int, int] = {}
+    for by_surface in (False, True):
+        for gi, g in enumerate(gold["entities"]):
+            if gi in paired:
+                continue
+            hit = next((i for i in unmatched if matches(preds[i], g, by_surface)), None)
+            if hit is not None:
+                paired[gi] = hit
+                unmatched.remove(hit)
+    for gi, g in enumerate(gold["entities"]):
+        hit = paired.get(gi)
         counts = (report.overall, report.by_lang[lang], report.by_type[g["type"]])
         if hit is None:
             for c in counts:
                 c.fn += 1
             report.errors.append({"doc": doc.source, "kind": "missed", "name": g["name"], "surface": g["surface"]})
         else:
-            unmatched.remove(hit)
             for c in counts:
                 c.tp += 1
         pred = preds[hit] if hit is not None else None
