@@ -236,3 +236,16 @@ def test_seed_output_offsets_slice_exactly(seed_output: Path) -> None:
                 assert source[m["start"]:m["end"]] == m["text"]
                 total += 1
     assert total > 50
+
+
+def test_candidates_rank_unknown_names_by_articles() -> None:
+    from pipeline.entities.candidates import rank
+
+    def rec(doc_id: str, *entities: tuple[str | None, str, str]) -> dict[str, Any]:
+        return {"doc_id": doc_id, "lang": "id", "entities": [
+            {"kb_id": k, "name": n, "label": lab, "mentions": [{"field": "text", "start": 0, "end": 1, "text": n}]}
+            for k, n, lab in entities]}
+
+    rows = rank([rec("a", (None, "Budi", "PERSON"), (None, "Sari", "PERSON"), ("Q1", "Known", "ORG")),
+                 rec("b", (None, "budi", "PERSON"), (None, "USD 5", "MONEY"))])
+    assert [(r["name"], r["articles"]) for r in rows] == [("Budi", 2), ("Sari", 1)]
