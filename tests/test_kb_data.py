@@ -89,9 +89,10 @@ def test_kb_ids_are_unique_and_links_resolve() -> None:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     assert not dupes, f"repeated ids: {dupes}"
     known = set(ids)
-    dangling = [(e["id"], t) for e in entries()
-                for t in [*(e.get("related") or []), *(e.get("employers") or []), *([e["parent"]] if e.get("parent") else [])]
-                if t not in known]
+    dangling = []
+    for e in entries():
+        links = [*(e.get("related") or []), *(e.get("employers") or []), *([e["parent"]] if e.get("parent") else [])]
+        dangling += [(e["id"], t) for t in links if t not in known]
     assert not dangling, f"links to unknown ids: {dangling}"
 
 
