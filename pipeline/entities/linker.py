@@ -18,6 +18,9 @@ __all__ = ["Claim", "Linker", "Match", "Segment", "folded_view", "scopes_for"]
 UNIVERSAL = frozenset({"en", "zh"})
 TRANSLATION_SCOPES = frozenset({"en", "zh", "calque"})
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,4}$")
+# Marker scope: edited Indonesian and Vietnamese text capitalises names, so an all-lowercase occurrence of a
+# capitalised alias there is a common word ("pháp" = law, not France). Raw MT is not reliably cased.
+CASED = "+cased"
 
 
 def scopes_for(lang: str | None) -> frozenset[str]:
@@ -26,9 +29,9 @@ def scopes_for(lang: str | None) -> frozenset[str]:
     if code == "en-mt":
         return UNIVERSAL | {"calque"}
     if code in ("id", "ms"):
-        return UNIVERSAL | {"id", "ms"}
+        return UNIVERSAL | {"id", "ms", CASED}
     base = code.split("-")[0]
-    return UNIVERSAL | ({base} if base and base != "und" else set())
+    return UNIVERSAL | ({base} if base and base != "und" else set()) | ({CASED} if base == "vi" else set())
 
 
 def is_word_char(ch: str) -> bool:
@@ -59,6 +62,7 @@ class Claim:
     scope: str  # language code of the alias, or "calque"
     ambiguous: bool
     exact: str | None  # short all-caps aliases match only in this exact (NFKC) spelling
+    capital: bool = False  # the alias has an uppercase letter
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,8 @@ class Linker:
                 previous = claims.setdefault(key, {}).get(i)
                 # The broadest scope wins when one entity lists a form twice (e.g. under en and id).
                 if previous is None or previous.scope not in UNIVERSAL:
-                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact)
+                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact,
+                                           any(ch.isupper() for ch in surface))
         self.automaton = ahocorasick.Automaton()
         for key, by_entity in claims.items():
             self.automaton.add_word(key, (key, tuple(by_entity[i] for i in sorted(by_entity))))
@@ -141,7 +146,8 @@ class Linker:
             start, end = view.start(first), view.end(last + 1)
             surface = text[start:end]
             scopes = segment.scopes(start)
-            kept = tuple(c for c in claims if c.scope in scopes
+            lowercase = CASED in scopes and not any(ch.isupper() for ch in surface)
+            kept = tuple(c for c in claims if c.scope in scopes and not (lowercase and c.capital)
                          and (c.exact is None or unicodedata.normalize("NFKC", surface) == c.exact))
             if kept:
                 out.append((Match(segment.field, start, end, kept[0].entity, kept[0].ambiguous), kept))
@@ -167,6 +173,9 @@ class Linker:
             best, best_score = None, 0
             for claim in claims:
                 score = self._support_score(claim.entity, present, has_word)
+                # A calque is what MT makes of one particular Chinese name: a tie-breaker in its favour
+                # ("Tiktok" in raw MT of 抖音 is Douyin), added only to a claim that has support already.
+                score += 1 if score and claim.scope == "calque" else 0
                 if score > best_score:
                     best, best_score = claim, score
             if best is not None:
