@@ -95,7 +95,7 @@ def heuristic_spans(text: str, lang: str | None, kinds: tuple[str, ...]) -> list
 
 
 def _pyvi_spans(text: str) -> list[Span]:
-    from pyvi import ViTokenizer, ViPosTagger
+    from pyvi import ViPosTagger, ViTokenizer
 
     spans: list[Span] = []
     for line_start, line in _lines(text):
