@@ -53,6 +53,7 @@ class EntitiesConfig:
     kb: str = ""  # extra knowledge-base file (YAML), merged over the shipped one
     ner: bool = True  # statistical NER for entities the KB does not know
     values: bool = True  # MONEY, PERCENT, DATE
+    heuristics: tuple[str, ...] = ()  # model-free name evidence: caps, jieba, pyvi (see docs/entities.md)
 
 
 @dataclass(frozen=True)

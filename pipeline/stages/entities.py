@@ -1,17 +1,49 @@
-"""Extract and link entities: knowledge-base matches, then what the KB does not know."""
+"""Extract and link entities: knowledge-base matches, then what the KB does not know, then values."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from pipeline.article import Article
+from pipeline.entities.kb import KB_DIR
 from pipeline.stages.base import Stage
 
 
 class Entities(Stage):
     name = "entities"
-    version = "0"
+    version = "1"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
+    def __init__(self, config) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(config)
+        self._extractor = None
+
+    def fingerprint(self) -> str:
+        """Stage version plus a hash of the KB and value tables: editing an alias re-links the articles."""
+        digest = hashlib.sha256()
+        extra = [Path(self.config.entities.kb)] if self.config.entities.kb else []
+        for path in [*sorted(KB_DIR.glob("*.yaml")), KB_DIR.parent / "values.yaml", *extra]:
+            digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+        ner = "ner" if self.config.entities.ner and _ner_available() else "no-ner"
+        return f"{self.name}:{self.version}:{digest.hexdigest()[:16]}:{ner}"
+
     def process(self, doc: Article) -> Article:
-        doc.entities = []
+        if self._extractor is None:
+            from pipeline.entities.extract import Extractor
+            from pipeline.entities.kb import load_kb
+
+            cfg = self.config.entities
+            self._extractor = Extractor(load_kb(cfg.kb or None), ner=cfg.ner, values=cfg.values,
+                                        heuristics=tuple(cfg.heuristics))
+        doc.entities = self._extractor.extract(doc)
         return doc
+
+
+def _ner_available() -> bool:
+    try:
+        import pipeline.ner  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,251 @@
+"""Entity linking and the entities stage: alias families, false friends, scoping, offsets, NER integration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.config import Config
+from pipeline.entities import discover
+from pipeline.entities.extract import Extractor
+from pipeline.entities.kb import load_kb
+from pipeline.entities.linker import Linker, Segment, folded_view, scopes_for
+from pipeline.script import simplified_view
+from pipeline.stages.entities import Entities
+from pipeline.stages.segment import split_sentences
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(load_kb(), ner=False, values=True)
+
+
+def article(text: str, lang: str, translation: str | None = None) -> Article:
+    doc = Article(doc_id="t", source="t.txt", text=text, lang=lang,
+                  sentences=[{"start": a, "end": b, "lang": lang} for a, b in split_sentences(text)])
+    if translation is not None:
+        doc.translation = {"text": translation, "sentences": []}
+    return doc
+
+
+def linked(ex: Extractor, text: str, lang: str, translation: str | None = None) -> dict[str, list[str]]:
+    """Canonical name -> mention texts of the KB entities found."""
+    entities = ex.extract(article(text, lang, translation))
+    return {e["name"]: [m["text"] for m in e["mentions"]] for e in entities if e["kb_id"]}
+
+
+FAMILIES = [
+    # Alibaba
+    ("阿里巴巴发布了季度财报。", "zh-Hans", "Alibaba Group", "阿里巴巴"),
+    ("阿裏在電商市場的份額下降。", "zh-Hant", "Alibaba Group", "阿裏"),
+    ("Ali's share of the e-commerce market fell to 56% this year .", "en-mt", "Alibaba Group", "Ali"),
+    ("Alibaba e-commerce is losing ground to rivals.", "en", "Alibaba Group", "Alibaba e-commerce"),
+    ("Saham Alibaba turun tajam pada hari Jumat.", "id", "Alibaba Group", "Alibaba"),
+    # JD.com
+    ("JD.com reported strong sales.", "en", "JD.com", "JD.com"),
+    ("Compared with JD.COM , growth slowed .", "en-mt", "JD.com", "JD.COM"),
+    ("Jingdong still has 20% growth .", "en-mt", "JD.com", "Jingdong"),
+    ("京东今年的增速放缓。", "zh-Hans", "JD.com", "京东"),
+    ("京東今年的增速放緩。", "zh-Hant", "JD.com", "京東"),
+    ("Các sàn như JD.com và JD cạnh tranh trên thị trường thương mại điện tử.", "vi", "JD.com", "JD"),
+    # Tencent
+    ("騰訊推出了新功能。", "zh-Hant", "Tencent", "騰訊"),
+    # Daniel Zhang
+    ("张勇是阿里巴巴的董事长。", "zh-Hans", "Daniel Zhang", "张勇"),
+    ("阿裏巴巴董事局主席張勇表示。", "zh-Hant", "Daniel Zhang", "張勇"),
+    ("Daniel Zhang stepped down as chairman.", "en", "Daniel Zhang", "Daniel Zhang"),
+    ("Alibaba chairman Zhang Yonggang said Taobao will change .", "en-mt", "Daniel Zhang", "Zhang Yonggang"),
+    # Pinduoduo
+    ("拼多多的用户增长很快。", "zh-Hans", "Pinduoduo", "拼多多"),
+    ("Market share is eaten by A lot of spelling 、 other platforms .", "en-mt", "Pinduoduo", "A lot of spelling"),
+    # Douyin
+    ("抖音的直播电商发展迅速。", "zh-Hans", "Douyin", "抖音"),
+    ("Kuaishou and Jitter compete in live streaming e-commerce .", "en-mt", "Douyin", "Jitter"),
+    ("Douyin e-commerce grew fast.", "en", "Douyin", "Douyin e-commerce"),
+    # Kuaishou
+    ("快手的短视频日活跃用户超过三亿。", "zh-Hans", "Kuaishou", "快手"),
+    ("Kwai launched in Brazil.", "en", "Kuaishou", "Kwai"),
+    ("Live streaming on Douyin and Aauto Quicker grew .", "en-mt", "Kuaishou", "Aauto Quicker"),
+    # ByteDance
+    ("字节跳动旗下的抖音。", "zh-Hans", "ByteDance", "字节跳动"),
+    ("Liang Rubo became CEO of byte beating .", "en-mt", "ByteDance", "byte beating"),
+    # Xiaomi
+    ("Apple , millet and Huawei sell smartphones .", "en-mt", "Xiaomi", "millet"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "name", "surface"), FAMILIES)
+def test_alias_family_links_in_its_language(extractor: Extractor, text: str, lang: str, name: str,
+                                            surface: str) -> None:
+    found = linked(extractor, text, lang)
+    assert surface in found.get(name, []), found
+
+
+@pytest.mark.parametrize(("text", "lang", "name"), [
+    ("Alice met Alicia at the station.", "en", "Alibaba Group"),
+    ("Amoy, the old name of Xiamen, is a port city in Fujian.", "en-mt", "Taobao"),
+    ("Cook the millet with water for twenty minutes , then add salt .", "en-mt", "Xiaomi"),
+    ("She earned a JD from Harvard Law School before clerking.", "en", "JD.com"),
+    ("Apple pie with cinnamon is a classic autumn dessert.", "en", "Apple Inc."),
+    ("Ali and his brother opened a bakery in Bandung.", "id", "Alibaba Group"),
+    ("The Alibaba-style tale of forty thieves", "en", "Alibaba Group"),
+])
+def test_false_friend_does_not_link(extractor: Extractor, text: str, lang: str, name: str) -> None:
+    if name == "Alibaba Group" and "Alibaba-style" in text:
+        # A hyphen is a word boundary: this one is a real mention of the name, kept as a control.
+        assert name in linked(extractor, text, lang)
+        return
+    assert name not in linked(extractor, text, lang)
+
+
+def test_never_inside_a_word(extractor: Extractor) -> None:
+    found = linked(extractor, "Alibabaesque Tencentish Jingdongs", "en")
+    assert not found
+
+
+def test_calques_only_in_machine_translation(extractor: Extractor) -> None:
+    text = "Users complained about byte beating and A lot of spelling ."
+    assert "ByteDance" in linked(extractor, text, "en-mt")
+    assert "ByteDance" not in linked(extractor, text, "en")
+    # A translation is machine output: calques count there too, as `translation` mentions.
+    entities = extractor.extract(article("字节跳动和拼多多。", "zh-Hans", translation=text))
+    bytedance = next(e for e in entities if e["name"] == "ByteDance")
+    assert {m["field"] for m in bytedance["mentions"]} == {"text", "translation"}
+
+
+def test_language_scoped_aliases(extractor: Extractor) -> None:
+    assert "China" in linked(extractor, "Trung Quốc là thị trường lớn.", "vi")
+    assert "China" not in linked(extractor, "Trung Quốc là thị trường lớn.", "id")
+
+
+def test_sentence_language_widens_scope() -> None:
+    entry = load_kb()
+    linker = Linker(entry)
+    text = "Giá tăng. Users hated byte beating ."
+    seg = Segment("text", text, lambda i: scopes_for("vi") | (scopes_for("en-mt") if i >= 10 else frozenset()))
+    assert any(linker.entries[m.entity].name == "ByteDance" for m in linker.link([seg]))
+    seg = Segment("text", text, lambda i: scopes_for("vi"))
+    assert not any(linker.entries[m.entity].name == "ByteDance" for m in linker.link([seg]))
+
+
+def test_longest_match_wins(extractor: Extractor) -> None:
+    found = linked(extractor, "Alibaba Group and Alibaba Cloud", "en")
+    assert found["Alibaba Group"] == ["Alibaba Group"]
+    assert "Alibaba Cloud" in found
+
+
+def test_short_caps_alias_is_case_sensitive(extractor: Extractor) -> None:
+    assert "JD.com" not in linked(extractor, "Shoppers at jd and Jd saw discounts on e-commerce.", "en")
+
+
+def test_folded_view_maps_offsets_back() -> None:
+    text = "Ｔｅｎｃｅｎｔ和騰訊 ﬁnance İstanbul"
+    view = folded_view(text)
+    i = view.text.index("腾讯")
+    assert text[view.start(i):view.end(i + 2)] == "騰訊"
+    j = view.text.index("finance")
+    assert text[view.start(j):view.end(j + 7)] == "ﬁnance"
+    k = view.text.index("tencent")
+    assert text[view.start(k):view.end(k + 7)] == "Ｔｅｎｃｅｎｔ"
+
+
+def test_simplified_view_keeps_or_maps_length() -> None:
+    for text in ("騰訊與阿裏巴巴", "乾隆皇帝", "Latin only"):
+        view = simplified_view(text)
+        assert all(0 <= view.start(i) < len(text) for i in range(len(view.text)))
+
+
+def test_entities_sorted_and_deterministic(extractor: Extractor) -> None:
+    text = "Tencent dan Alibaba bersaing. Alibaba menang. Tencent kalah 5%."
+    first = extractor.extract(article(text, "id"))
+    assert first == extractor.extract(article(text, "id"))
+    starts = [e["mentions"][0]["start"] for e in first]
+    assert starts == sorted(starts)
+    for e in first:
+        assert [m["start"] for m in e["mentions"]] == sorted(m["start"] for m in e["mentions"])
+
+
+def test_date_calque_is_not_a_place(extractor: Extractor) -> None:
+    entities = extractor.extract(article("5 month 3 Japan , the news broke .", "en-mt"))
+    assert [e["label"] for e in entities] == ["DATE"]
+    assert entities[0]["kb_id"] is None and entities[0]["value"] == {"date": "--05-03"}
+
+
+class FakeNER:
+    """A stand-in for pipeline.ner models: returns fixed spans found by string search."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        out = []
+        for name, label in self.names.items():
+            i = text.find(name)
+            if i >= 0:
+                out.append((i, i + len(name), label))
+        return out
+
+
+def test_ner_spans_join_kb_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeNER({"Budi Santoso": "PERSON", "Tencent": "ORG", "Bandung": "LOC", "yang": "ORG", "X": "ORG"})
+    monkeypatch.setattr(discover, "_model", lambda lang: fake if lang == "id" else None)
+    ex = Extractor(load_kb(), ner=True, values=False)
+    entities = ex.extract(article("Budi Santoso dari Bandung bicara soal Tencent yang X.", "id"))
+    by_name = {e["name"]: e for e in entities}
+    assert by_name["Budi Santoso"]["kb_id"] is None and by_name["Budi Santoso"]["label"] == "PERSON"
+    assert by_name["Bandung"]["label"] == "GPE"  # LOC maps to GPE
+    assert by_name["Tencent"]["kb_id"] == "Q860580" and len(by_name["Tencent"]["mentions"]) == 1  # KB wins
+    assert "yang" not in by_name and "X" not in by_name  # stop word, single character
+
+
+def test_ner_missing_module_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
+    discover._model.cache_clear()
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ner(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "pipeline.ner":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ner)
+    assert discover.ner_spans("Budi Santoso", "id") == []
+    discover._model.cache_clear()
+
+
+def test_stage_construction_loads_nothing() -> None:
+    stage = Entities(Config())
+    assert stage._extractor is None
+    assert stage.fingerprint().startswith("entities:")
+
+
+def test_seed_output_offsets_slice_exactly(seed_output: Path) -> None:
+    records = [json.loads(line) for line in (seed_output / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert records
+    total = 0
+    for r in records:
+        for e in r["entities"]:
+            assert set(e) >= {"kb_id", "name", "label", "mentions"}
+            for m in e["mentions"]:
+                source = r["text"] if m["field"] == "text" else r["translation"]["text"]
+                assert source[m["start"]:m["end"]] == m["text"]
+                total += 1
+    assert total > 50
+
+
+def test_candidates_rank_unknown_names_by_articles() -> None:
+    from pipeline.entities.candidates import rank
+
+    def rec(doc_id: str, *entities: tuple[str | None, str, str]) -> dict[str, Any]:
+        return {"doc_id": doc_id, "lang": "id", "entities": [
+            {"kb_id": k, "name": n, "label": lab, "mentions": [{"field": "text", "start": 0, "end": 1, "text": n}]}
+            for k, n, lab in entities]}
+
+    rows = rank([rec("a", (None, "Budi", "PERSON"), (None, "Sari", "PERSON"), ("Q1", "Known", "ORG")),
+                 rec("b", (None, "budi", "PERSON"), (None, "USD 5", "MONEY"))])
+    assert [(r["name"], r["articles"]) for r in rows] == [("Budi", 2), ("Sari", 1)]

@@ -1,0 +1,84 @@
+"""Knowledge-base loading and validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.entities.kb import ID_PATTERN, KB_DIR, TYPES, KBError, fold, forms, load_kb, read_yaml, validate
+
+
+def shipped() -> list[dict]:
+    return [item for path in sorted(KB_DIR.glob("*.yaml")) for item in read_yaml(path)]
+
+
+def test_shipped_kb_is_valid() -> None:
+    entries = shipped()
+    assert entries, "no knowledge base files found"
+    assert validate(entries, links=True) == []
+
+
+def test_shipped_kb_ids_types_and_claims() -> None:
+    entries = load_kb()
+    ids = [e.id for e in entries]
+    assert len(ids) == len(set(ids))
+    assert all(ID_PATTERN.match(i) for i in ids)
+    assert all(e.type in TYPES for e in entries)
+    owners: dict[str, set[str]] = {}
+    for e in entries:
+        for _, surface in forms(e):
+            owners.setdefault(fold(surface), set()).add(e.id)
+    by_id = {e.id: e for e in entries}
+    for key, ids_ in owners.items():
+        if len(ids_) > 1:
+            assert all(key in by_id[i].ambiguous for i in ids_), (key, ids_)
+
+
+def entry(kb_id: str, name: str, **extra: object) -> dict:
+    return {"id": kb_id, "name": name, "type": "ORG", "aliases": {"en": [name]}, **extra}
+
+
+@pytest.mark.parametrize(("entries", "problem"), [
+    ([entry("Q1", "A"), entry("Q1", "B")], "repeats"),
+    ([entry("Q01", "A")], "neither a QID"),
+    ([entry("x:Bad_Slug", "A")], "neither a QID"),
+    ([{**entry("Q5", "A"), "type": "COMPANY"}], "type"),
+    ([entry("Q1", "Apple"), entry("Q2", "Apple Corps", aliases={"en": ["apple"]})], "claimed by"),
+    ([entry("Q1", "Apple", ambiguous=["Apple"]), entry("Q2", "Corps", aliases={"en": ["Apple"]})], "claimed by"),
+    ([entry("Q1", "A", related=["Q9"])], "unknown id"),
+    ([entry("Q1", "A", ambiguous=["Zed"])], "not one of its aliases"),
+    ([{**entry("Q1", "A"), "colour": "red"}], "unknown key"),
+])
+def test_validate_finds_problem(entries: list[dict], problem: str) -> None:
+    problems = validate(entries)
+    assert any(problem in p for p in problems), problems
+
+
+def test_validate_allows_alias_ambiguous_in_every_claimant() -> None:
+    entries = [entry("Q1", "Apple", ambiguous=["Apple"]),
+               entry("Q2", "Corps", aliases={"en": ["Apple"]}, ambiguous=["Apple"])]
+    assert validate(entries) == []
+
+
+def test_load_kb_extra_file_replaces_and_adds(tmp_path: Path) -> None:
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    (kb_dir / "a.yaml").write_text("- {id: Q1, name: Old, type: ORG, aliases: {en: [Old]}}\n", encoding="utf-8")
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("- {id: Q1, name: New, type: ORG}\n- {id: x:more, name: More, type: GPE}\n", encoding="utf-8")
+    entries = load_kb(extra, kb_dir=kb_dir)
+    assert [(e.id, e.name) for e in entries] == [("Q1", "New"), ("x:more", "More")]
+
+
+def test_load_kb_fails_with_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("- {id: Q1, name: A, type: ORG}\n- {id: Q1, name: B, type: THING}\n",
+                                     encoding="utf-8")
+    with pytest.raises(KBError, match="2 problem"):
+        load_kb(kb_dir=tmp_path)
+
+
+def test_load_kb_reports_yaml_syntax(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("- {id: Q1, name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(KBError, match="a.yaml"):
+        load_kb(kb_dir=tmp_path)
