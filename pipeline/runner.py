@@ -136,7 +136,8 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         units, rejects = collect_units(raw, config)
         report.inputs = len(units) + len(rejects)
         cache = Cache(out / ".cache" / "articles")
-        chain_key = Chain(config).key  # cheap: stages load their models lazily
+        chain = Chain(config)  # cheap: stages load their models lazily
+        chain_key = chain.key
         keys = {u.source: cache_key(u, chain_key) for u in units}
         states: dict[str, dict[str, Any]] = {}
         pending = []
@@ -148,6 +149,9 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
                 states[unit.source] = state
         report.unchanged = len(states)
 
+        if pending:
+            for stage in chain.stages:
+                stage.check()
         progress = Progress(len(pending))
 
         def on_result(batch: BatchResult) -> None:

@@ -139,3 +139,12 @@ def test_process_pool_output_equals_single_worker(tmp_path: Path) -> None:
     assert run_cli("run", "--raw", str(raw), "--out", str(one), "--workers", "1").returncode == 0
     assert run_cli("run", "--raw", str(raw), "--out", str(two), "--workers", "2", "--set", "run.batch_size=3").returncode == 0
     assert snapshot(one) == snapshot(two)
+
+
+def test_broken_knowledge_base_fails_at_start(tmp_path: Path) -> None:
+    bad = tmp_path / "kb.yaml"
+    bad.write_text("- id: not-a-qid\n  name: Broken\n  type: ORG\n")
+    proc = run_cli("run", "--raw", str(RAW), "--out", str(tmp_path / "out"), "--set", f'entities.kb="{bad}"')
+    assert proc.returncode == 2
+    assert "entities.kb" in proc.stderr and "not-a-qid" in proc.stderr
+    assert not (tmp_path / "out" / "articles.jsonl").exists()

@@ -28,6 +28,13 @@ class Stage:
         models add the models' identity here (cheaply: no model is loaded)."""
         return f"{self.name}:{self.version}"
 
+    def check(self) -> None:
+        """Fail at start on a broken setup (bad data file, bad config), with what fixes it.
+
+        Called once per run before any article is processed, and only when there is work to do,
+        so a no-op re-run stays cheap. Raise `pipeline.config.ConfigError`.
+        """
+
     def process(self, doc: Article) -> Article:
         """Process one article."""
         raise NotImplementedError

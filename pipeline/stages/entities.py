@@ -29,6 +29,16 @@ class Entities(Stage):
         ner = "ner" if self.config.entities.ner and _ner_available() else "no-ner"
         return f"{self.name}:{self.version}:{digest.hexdigest()[:16]}:{ner}"
 
+    def check(self) -> None:
+        """A knowledge base that does not validate stops the run before any article is processed."""
+        from pipeline.config import ConfigError
+        from pipeline.entities.kb import KBError, load_kb
+
+        try:
+            load_kb(self.config.entities.kb or None)
+        except KBError as exc:
+            raise ConfigError(f"entities.kb: {exc}") from exc
+
     def process(self, doc: Article) -> Article:
         if self._extractor is None:
             from pipeline.entities.extract import Extractor
