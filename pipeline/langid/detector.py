@@ -63,7 +63,8 @@ def calibrate(raw: float, letters: int, table: dict | None = None) -> float:
     raw = min(max(raw, 1e-4), 1 - 1e-4)
     if not table:
         return round(raw, 4)
-    z = table["intercept"] + table["coef_logit"] * math.log(raw / (1 - raw)) + table["coef_length"] * math.log1p(letters)
+    z = (table["intercept"] + table["coef_logit"] * math.log(raw / (1 - raw))
+         + table["coef_length"] * math.log1p(letters))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
@@ -72,7 +73,11 @@ class LanguageDetector:
 
     def __init__(self, settings: DetectorSettings | None = None, mt_model: dict | None = None,
                  calibration: dict | None = None, use_calibration: bool = True) -> None:
-        self.settings = settings or DetectorSettings()
+        if settings is None:
+            from pipeline.config import LangidConfig
+
+            settings = settings_from_config(LangidConfig())
+        self.settings = settings
         self.mt_model = mt_model
         self.calibration = calibration
         self.use_calibration = use_calibration
@@ -183,9 +188,9 @@ class LanguageDetector:
         return lang
 
 
-def detector_from_config(config: object) -> LanguageDetector:
-    """A detector set up from `LangidConfig`."""
-    settings = DetectorSettings(
+def settings_from_config(config: object) -> DetectorSettings:
+    """Detector settings from `LangidConfig`."""
+    return DetectorSettings(
         min_chars=config.min_chars,  # type: ignore[attr-defined]
         sentence_min_chars=config.sentence_min_chars,  # type: ignore[attr-defined]
         sentence_min_raw=config.sentence_min_confidence,  # type: ignore[attr-defined]
@@ -193,4 +198,8 @@ def detector_from_config(config: object) -> LanguageDetector:
         weights=dict(zip(config.ensemble, config.ensemble_weights, strict=True)),  # type: ignore[attr-defined]
         lingua_languages=tuple(config.lingua_languages),  # type: ignore[attr-defined]
     )
-    return LanguageDetector(settings)
+
+
+def detector_from_config(config: object) -> LanguageDetector:
+    """A detector set up from `LangidConfig`."""
+    return LanguageDetector(settings_from_config(config))

@@ -49,4 +49,5 @@ def malay_evidence(text: str) -> tuple[float, list[str]]:
     for key, n in found.items():
         weight = suffixes[key[1:]] if key.startswith("-") else words.get(key, phrases.get(key, 0.0))
         score += weight * min(n, max_count)
-    return score, sorted(k for k in found if (suffixes.get(k[1:]) if k.startswith("-") else words.get(k, phrases.get(k))))
+    fired = [k for k in found if (suffixes.get(k[1:]) if k.startswith("-") else words.get(k, phrases.get(k)))]
+    return score, sorted(fired)

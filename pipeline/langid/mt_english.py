@@ -35,7 +35,8 @@ _ENUM_COMMA = re.compile(r"、")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # A function word capitalised right after a comma: Chinese sentence boundaries kept as commas.
 _CAP_AFTER_COMMA = re.compile(
-    r", (?:The|It|As|We|This|That|In|And|But|So|If|There|They|He|She|Its|Our|Their|These|Those|At|On|For|With|To|By|From|Is|Are|Was|Also|After|When|Not|Will|Can|Let)\b"
+    r", (?:The|It|As|We|This|That|In|And|But|So|If|There|They|He|She|Its|Our|Their|These|Those"
+    r"|At|On|For|With|To|By|From|Is|Are|Was|Also|After|When|Not|Will|Can|Let)\b"
 )
 # 等 rendered as "and other": `shell, ideal car and other companies`.
 _AND_OTHER = re.compile(r"\band other\b")

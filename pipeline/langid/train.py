@@ -73,7 +73,8 @@ def _mt_ify(sentence: str, rng: Any) -> str:
         return re.sub(r"(\w), (\w+(?: \w+)?),? and ", r"\1、\2 and ", s, count=1)
 
     def capital(s: str) -> str:
-        return re.sub(r", (the|it|as|we|this|in|and|but|so|there|they) ", lambda m: ", " + m.group(1).capitalize() + " ", s)
+        pat = r", (the|it|as|we|this|in|and|but|so|there|they) "
+        return re.sub(pat, lambda m: ", " + m.group(1).capitalize() + " ", s)
 
     def dash(s: str) -> str:
         return re.sub(r" (?:-|–|—) |, ", " —— ", s, count=1)
