@@ -35,6 +35,14 @@ class CleanConfig:
 @dataclass(frozen=True)
 class LangidConfig:
     min_chars: int = 3  # below this many letters an article is `und`
+    sentence_min_chars: int = 20  # shorter sentences (Han counts 2.5) take the article's language
+    sentence_min_confidence: float = 0.55  # sentences whose raw score is lower take the article's language
+    mt_threshold: float = 0.5  # MT-English probability from which English is `en-mt`
+    ensemble: tuple[str, ...] = ("fasttext", "cld3", "lingua")  # detectors voting on Latin-script text
+    ensemble_weights: tuple[float, ...] = (1.0, 1.0, 1.0)
+    lingua_languages: tuple[str, ...] = (
+        "en", "id", "ms", "vi", "tl", "fr", "de", "es", "pt", "it", "nl", "tr", "pl", "sw", "so",
+    )
 
 
 @dataclass(frozen=True)

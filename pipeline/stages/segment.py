@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pipeline.article import Article
 from pipeline.stages.base import Stage
@@ -32,10 +33,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 class Segment(Stage):
     name = "segment"
-    version = "1"
+    version = "2"
     requires = ("text", "lang")
     provides = ("sentences",)
 
+    _detector: Any = None
+
     def process(self, doc: Article) -> Article:
-        doc.sentences = [{"start": a, "end": b, "lang": doc.lang} for a, b in split_sentences(doc.text)]
+        spans = split_sentences(doc.text)
+        langs = self._sentence_langs(doc, spans)
+        doc.sentences = [{"start": a, "end": b, "lang": lang} for (a, b), lang in zip(spans, langs, strict=True)]
         return doc
+
+    def _sentence_langs(self, doc: Article, spans: list[tuple[int, int]]) -> list[str]:
+        """Each sentence's own language where it is clear, else the article's."""
+        if self._detector is None:
+            from pipeline.langid import detector_from_config
+
+            self._detector = detector_from_config(self.config.langid)
+        from pipeline.langid import Detection
+
+        article = Detection(doc.lang, doc.lang_confidence)
+        return self._detector.detect_sentences(doc.text, spans, article)

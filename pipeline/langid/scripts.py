@@ -1,0 +1,42 @@
+"""Letter counts by writing system: the cheap first cut before any statistical detector."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+# Vietnamese letters outside plain ASCII that no other Latin-script language here uses together.
+_VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+
+
+@lru_cache(maxsize=4096)
+def script_of(ch: str) -> str:
+    """Writing system of one letter: han, kana, hangul, latin, thai, cyrillic, arabic, ... or `other`."""
+    code = ord(ch)
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF:
+        return "han"
+    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF:
+        return "kana"
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "hangul"
+    if not ch.isalpha():
+        return "other"
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "other"
+    return name.split(" ", 1)[0].lower()
+
+
+def script_counts(text: str) -> Counter[str]:
+    """How many letters of each writing system the text has (`vi` counts Vietnamese-only letters too)."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha() or "\u3400" <= ch:
+            script = script_of(ch)
+            if script != "other":
+                counts[script] += 1
+                if ch.lower() in _VI_LETTERS:
+                    counts["vi"] += 1
+    return counts

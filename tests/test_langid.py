@@ -1,0 +1,162 @@
+"""Language identification: seeds, Malay vs Indonesian, mixed articles, determinism, dev-set floors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.config import Config
+from pipeline.langid import LanguageDetector
+from pipeline.langid.chinese import han_variant
+from pipeline.langid.malay import malay_evidence
+from pipeline.langid.mt_english import features
+from pipeline.stages.langid import DetectLanguage
+from pipeline.stages.segment import Segment, split_sentences
+from tests.conftest import RAW
+
+BASELINE = Path(__file__).resolve().parent / "baselines" / "langid.json"
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+def _seed(prefix: str) -> str:
+    return next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def test_langid_seed_003_is_traditional_chinese(detector: LanguageDetector) -> None:
+    assert detector.detect(_seed("003")).lang == "zh-Hant"
+
+
+@pytest.mark.parametrize("prefix", ["002", "004"])
+def test_langid_seeds_002_004_are_machine_translated(detector: LanguageDetector, prefix: str) -> None:
+    result = detector.detect(_seed(prefix))
+    assert result.lang == "en-mt"
+    assert any(f.startswith("mt-evidence:") for f in result.flags)
+
+
+def test_langid_seed_004_reports_concrete_evidence(detector: LanguageDetector) -> None:
+    flags = detector.detect(_seed("004")).flags
+    assert "mt-evidence:spaced-punctuation" in flags
+    assert "mt-evidence:unit-calque" in flags
+
+
+def test_langid_seeds_000_001_route(detector: LanguageDetector) -> None:
+    assert detector.detect(_seed("000")).lang == "id"
+    assert detector.detect(_seed("001")).lang == "vi"
+
+
+MALAY_PAIRS = [
+    ("Kerajaan memaklumkan bahawa syarikat itu akan membayar wang pampasan kepada semua kakitangan selepas Ogos.",
+     "Pemerintah mengumumkan bahwa perusahaan itu akan membayar uang kompensasi kepada karyawan setelah Agustus."),
+    ("Pengerusi syarikat berkata keuntungan meningkat 12 peratus kerana permintaan antarabangsa yang tinggi.",
+     "Ketua perusahaan mengatakan keuntungan naik 12 persen karena permintaan internasional yang tinggi."),
+    ("Polis sedang menyiasat kemalangan yang melibatkan tiga buah kereta di jalan raya berhampiran hospital.",
+     "Polisi sedang menyelidiki kecelakaan yang melibatkan tiga mobil di jalan raya dekat rumah sakit."),
+]
+
+
+@pytest.mark.parametrize(("malay", "indonesian"), MALAY_PAIRS)
+def test_langid_malay_vs_indonesian_pairs(detector: LanguageDetector, malay: str, indonesian: str) -> None:
+    assert detector.detect(malay).lang == "ms"
+    assert detector.detect(indonesian).lang == "id"
+    assert malay_evidence(malay)[0] > 0 > malay_evidence(indonesian)[0]
+
+
+def test_han_variant_robust_to_stray_characters() -> None:
+    # Simplified text with the mis-converted 阿裏, 壹 and 麽 stays Simplified...
+    simplified = "阿裏巴巴集团第壹季度的营收增长了百分之十，这是为什麽投资者对电商业务重新感到乐观的原因。"
+    assert han_variant(simplified)[0] == "zh-Hans"
+    # ...and Traditional text stays Traditional.
+    assert han_variant("這是為什麼投資者對電商業務重新感到樂觀的原因，騰訊也表態了。")[0] == "zh-Hant"
+
+
+def test_langid_chinese_with_english_brands_stays_chinese(detector: LanguageDetector) -> None:
+    text = "阿里巴巴旗下的 Lazada 和 AliExpress 在东南亚市场与 Shopee 竞争，TikTok Shop 也加入了战局。"
+    assert detector.detect(text).lang == "zh-Hans"
+
+
+def test_segment_mixed_vietnamese_article_keeps_english_quote() -> None:
+    english = "We will keep investing in logistics across the region for the next five years."
+    text = (
+        "Tập đoàn Alibaba vừa công bố kế hoạch mở rộng mạng lưới kho vận tại Việt Nam trong năm nay.\n"
+        f"Giám đốc điều hành của công ty phát biểu bằng tiếng Anh tại buổi họp báo. {english}\n"
+        "Theo các chuyên gia, động thái này sẽ làm tăng sức cạnh tranh với các sàn thương mại điện tử khác."
+    )
+    doc = Article(doc_id="x", source="x", text=text)
+    config = Config()
+    doc = DetectLanguage(config).process(doc)
+    assert doc.lang == "vi"
+    doc = Segment(config).process(doc)
+    langs = [(text[s["start"]:s["end"]], s["lang"]) for s in doc.sentences]
+    assert (english, "en") in langs
+    assert sum(lang == "vi" for _, lang in langs) >= 3
+
+
+def test_segment_short_sentences_take_article_language() -> None:
+    text = "Ini adalah berita tentang ekonomi Indonesia yang tumbuh pesat tahun ini.\nOK.\nTerima kasih."
+    config = Config()
+    doc = DetectLanguage(config).process(Article(doc_id="x", source="x", text=text))
+    doc = Segment(config).process(doc)
+    assert [s["lang"] for s in doc.sentences] == ["id", "id", "id"]
+
+
+def test_langid_too_little_text_is_und(detector: LanguageDetector) -> None:
+    assert detector.detect("  12 ").lang == "und"
+    assert detector.detect("").confidence == 0.0
+
+
+def test_langid_deterministic(detector: LanguageDetector) -> None:
+    texts = [_seed(p) for p in ("000", "002", "003")] + [m for m, _ in MALAY_PAIRS]
+    first = [detector.detect(t) for t in texts]
+    again = [LanguageDetector().detect(t) for t in texts]
+    assert first == again
+
+
+def test_mt_features_fire_on_calques() -> None:
+    f = features("On 5 month 3 Japan , the company said 2000 Million yuan 、 and more .")
+    assert f["unit-calque"] > 0 and f["spaced-punctuation"] > 0 and f["enumeration-comma"] > 0
+    assert features("The company said on Tuesday that revenue rose.")["unit-calque"] == 0
+
+
+def test_split_sentences_covers_text() -> None:
+    text = "第一句。第二句！Third one. Fourth?\nFifth"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["第一句。", "第二句！", "Third one.", "Fourth?", "Fifth"]
+
+
+def test_langid_config_defaults_match_toml() -> None:
+    import tomllib
+
+    from pipeline.config import ROOT, LangidConfig
+
+    toml = tomllib.loads((ROOT / "configs" / "pipeline.toml").read_text(encoding="utf-8"))["langid"]
+    defaults = LangidConfig()
+    for key, value in toml.items():
+        expected = getattr(defaults, key)
+        assert (list(expected) if isinstance(expected, tuple) else expected) == value, key
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_langid_dev_scores_above_baseline() -> None:
+    from pipeline.eval.langid import evaluate
+    from pipeline.langid.train import load_dev
+
+    floors = json.loads(BASELINE.read_text(encoding="utf-8"))
+    result = evaluate(load_dev())
+    ours = result["systems"]["ensemble"]
+    assert ours["all"]["macro_f1"] >= floors["macro_f1_all"]
+    assert ours["short"]["macro_f1"] >= floors["macro_f1_short"]
+    assert ours["paragraph+article"]["macro_f1"] >= floors["macro_f1_paragraph_article"]
+    assert ours["en_vs_en-mt_f1"] >= floors["en_vs_en-mt_f1"]
+    assert ours["hans_vs_hant_f1"] >= floors["hans_vs_hant_f1"]
+    assert ours["id_vs_ms_f1"] >= floors["id_vs_ms_f1"]
+    assert result["calibration"]["ece"] <= floors["ece_max"]
+    for name in ("langdetect", "lingua", "fasttext"):
+        assert ours["all"]["macro_f1"] > result["systems"][name]["all"]["macro_f1"], name
