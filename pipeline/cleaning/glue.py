@@ -57,15 +57,13 @@ def _split_token(token: str, vocab: Counter[str], protected: frozenset[str]) -> 
         # the right part up to the next inner capital: "AlipayTencent" -> "Alipay"
         inner = next((i for i in range(1, len(right)) if _is_upper(right[i]) and _is_lower(right[i - 1])), len(right))
         right = right[:inner]
-        rest = token[cut:]
-        if rest.lower() in protected or token[start:].lower() in protected:
+        if token[start:].lower() in protected:
             continue
         diacritic = any(ord(ch) > 127 for ch in left) and _is_lower(left[-1])
         lower_word = left.islower() and len(left) >= 2 and vocab[left] >= 1 and _capitalised(right)
         two_names = (
             _capitalised(left) and len(left) >= 3 and left.isalpha() and _capitalised(right)
             and len(right) >= 3 and vocab[left] >= 1 and vocab[right] >= 1
-            and left.lower() not in protected and right.lower() not in protected
         )
         if diacritic or lower_word or two_names:
             pieces.append(left)
