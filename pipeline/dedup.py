@@ -103,6 +103,14 @@ def _earlier(a: Article, b: Article) -> bool:
     return a.source < b.source
 
 
+def _same_language(a: Article, b: Article) -> bool:
+    """Same-language pairs are judged on the native view only; the English view is for crossing languages."""
+    def family(lang: str) -> str:
+        return "en" if lang in ENGLISH else "zh" if lang.startswith("zh") else lang
+
+    return family(a.lang) == family(b.lang)
+
+
 def near_duplicates(articles: list[Article], config: Config) -> dict[str, str]:
     """doc_id of each later copy -> doc_id of the earlier article it duplicates."""
     import numpy as np
@@ -117,14 +125,19 @@ def near_duplicates(articles: list[Article], config: Config) -> dict[str, str]:
                 for i, d in enumerate(docs) if len(d.fingerprint) >= (view + 1) * n}
         if len(sigs) < 2:
             continue
-        lsh = MinHashLSH(threshold=threshold, num_perm=n)
+        # Banding tuned for recall at the decision threshold (candidates from 0.2 below it, never
+        # below 0.5 so unrelated articles stay out of each other's buckets and the cost linear): the
+        # signature agreement below decides, so extra candidates cost a comparison, not precision.
+        lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=n, weights=(0.1, 0.9))
         hashes = {i: LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME) for i, sig in sigs.items()}
         for i, minhash in hashes.items():
             lsh.insert(i, minhash, check_duplication=False)
         for i, minhash in hashes.items():
             for j in lsh.query(minhash):
                 # LSH gives candidates; the signature agreement (estimated Jaccard) decides.
-                if j != i and docs[i].doc_id != docs[j].doc_id and float(np.mean(sigs[i] == sigs[j])) >= threshold:
+                if j == i or docs[i].doc_id == docs[j].doc_id or (view == 1 and _same_language(docs[i], docs[j])):
+                    continue
+                if float(np.mean(sigs[i] == sigs[j])) >= threshold:
                     partners.setdefault(i, set()).add(j)
     out = {}
     for i, found in partners.items():

@@ -27,6 +27,7 @@ class Kind(IntEnum):
 
 _BULLET = re.compile(r"^[•·▪►»■◆●◇○□]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.!?。！？…;；:：][\"'”’」』)）\]]*$")
+_CRUMB_SEP = re.compile(r"\s*[>»›＞]\s*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -41,11 +42,19 @@ def has_sentence_end(line: str) -> bool:
     return bool(_SENTENCE_PUNCT.search(line))
 
 
+def is_breadcrumb(line: str) -> bool:
+    """A navigation trail: three or more short parts joined by '>' or '»' ("Home > News > Business")."""
+    parts = _CRUMB_SEP.split(line)
+    return len(parts) >= 3 and all(0 < len(p.split()) <= 6 and len(p) <= 40 for p in parts[:-1])
+
+
 def line_kind(line: str, patterns: Patterns) -> Kind:
     """The kind of one whitespace-unified line, from patterns and generic evidence."""
     if any(p.search(line) for p in patterns.anywhere):
         return Kind.ANYWHERE
     if any(p.search(line) for p in patterns.edge):
+        return Kind.EDGE
+    if is_breadcrumb(line):
         return Kind.EDGE
     if _BULLET.match(line) and len(line) <= 120:
         return Kind.WEAK
