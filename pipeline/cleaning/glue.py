@@ -17,6 +17,8 @@ from collections import Counter
 # Latin letters with Vietnamese and other diacritics; apostrophes join ("McDonald's").
 _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff][A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff'’.&-]*")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+# Over-inclusive prefilter (some ranges mix cases): only text with a candidate boundary is tokenized.
+_CANDIDATE = re.compile(r"[a-zß-ÿā-ɏḁ-ỹ][A-ZÀ-ÞĀ-ɎḀ-Ỹ]")
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
 
 
@@ -74,13 +76,15 @@ def _split_token(token: str, vocab: Counter[str], protected: frozenset[str]) -> 
 
 def repair_glued(text: str, protected: frozenset[str], vocab: Counter[str] | None = None) -> tuple[str, int]:
     """Text with glued words split by a space, and how many splits were made."""
+    if not _CANDIDATE.search(text):
+        return text, 0
     vocab = vocab if vocab is not None else vocabulary(text)
     urls = [m.span() for m in _URLISH.finditer(text)]
     count = 0
 
     def fix(match: re.Match[str]) -> str:
         nonlocal count
-        if any(a <= match.start() < b for a, b in urls):
+        if not _CANDIDATE.search(match.group(0)) or any(a <= match.start() < b for a, b in urls):
             return match.group(0)
         fixed = _split_token(match.group(0), vocab, protected)
         count += fixed.count(" ") - match.group(0).count(" ")
