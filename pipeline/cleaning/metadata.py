@@ -97,7 +97,8 @@ def normalize_published(value: str) -> str | None:
     value = value.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?", value):
         if len(value) == 10:
-            return value if _iso(*map(int, value.split("-"))) else None
+            y, m, d = (int(part) for part in value.split("-"))
+            return value if _iso(y, m, d) else None
         try:
             return dt.datetime.fromisoformat(value.replace(" ", "T").replace("Z", "+00:00")).isoformat()
         except ValueError:
