@@ -29,6 +29,7 @@ class CleanConfig:
     patterns: str = ""  # extra boilerplate pattern file (TOML), merged over the shipped one
     repair_glued: bool = True
     near_duplicate_threshold: float = 0.7
+    translation_threshold: float = 0.5  # the same, between English texts (an article's translation, an MT copy)
     num_perm: int = 128
 
 

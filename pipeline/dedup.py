@@ -1,11 +1,148 @@
-"""Near-duplicates across the whole corpus, from the per-article fingerprints."""
+"""Near-duplicates across the whole corpus, from the per-article fingerprints.
+
+A fingerprint is one or two MinHash signatures (datasketch, scheme affine32, seed 1) of `num_perm`
+values each, concatenated: the *native* view (character 4-gram shingles of Chinese, converted to
+Simplified so Traditional and Simplified copies meet; word 3-gram shingles of Latin-script text),
+then, when the article has an English text (it is English, or it has a translation), the *English*
+view (word 1-gram shingles, loose enough for two different machine translations of one source).
+The fingerprint stage computes it once per article (cached); `near_duplicates` rebuilds an LSH
+index from all fingerprints every run (linear), so the flags follow the current corpus.
+"""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
 
+SCHEME = "affine32"
+SEED = 1
+CHAR_SHINGLE = 4
+WORD_SHINGLE = 3
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"\w+")
+_NON_WORD = re.compile(r"[\W_]+")
+ENGLISH = ("en", "en-mt")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    try:
+        import opencc
+    except ImportError:  # the Simplified view is a refinement; without it Hant and Hans copies do not meet
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def shingles(text: str) -> set[str]:
+    """Native-view shingles: character 4-grams for Chinese, word 3-grams for other text."""
+    text = _normal(text)
+    letters = sum(ch.isalpha() for ch in text) or 1
+    if len(_CJK.findall(text)) / letters > 0.3:
+        converter = _t2s()
+        chars = _NON_WORD.sub("", converter.convert(text) if converter else text)
+        grams = {chars[i : i + CHAR_SHINGLE] for i in range(len(chars) - CHAR_SHINGLE + 1)}
+        return grams or ({chars} if chars else set())
+    words = _WORD.findall(text)
+    grams = {" ".join(words[i : i + WORD_SHINGLE]) for i in range(len(words) - WORD_SHINGLE + 1)}
+    return grams or ({" ".join(words)} if words else set())
+
+
+def english_shingles(text: str) -> set[str]:
+    """English-view shingles: the set of words (two MT systems agree on words more than on word order)."""
+    return {w for w in _WORD.findall(_normal(text)) if len(w) > 1}
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
+def signature(items: Iterable[str], num_perm: int) -> list[int]:
+    """MinHash signature of a shingle set, as plain ints (stable across runs and machines)."""
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=num_perm, seed=SEED, permutations=_permutations(num_perm), scheme=SCHEME)
+    minhash.update_batch([item.encode("utf-8") for item in sorted(items)])
+    return [int(v) for v in minhash.hashvalues]
+
+
+def english_text(doc: Article) -> str | None:
+    """The article's English text: itself when English, else its translation when there is one."""
+    if doc.lang in ENGLISH:
+        return doc.text
+    if doc.translation and isinstance(doc.translation.get("text"), str) and doc.translation["text"].strip():
+        return str(doc.translation["text"])
+    return None
+
+
+def fingerprint(doc: Article, num_perm: int) -> list[int]:
+    """Native signature, then the English-view signature when the article has English text."""
+    native = signature(shingles(doc.text), num_perm)
+    english = english_text(doc)
+    return native + signature(english_shingles(english), num_perm) if english else native
+
+
+def _earlier(a: Article, b: Article) -> bool:
+    """Whether a counts as the original of b: by publication date when both state one, else by source."""
+    if a.published and b.published:
+        n = min(len(a.published), len(b.published))
+        if a.published[:n] != b.published[:n]:
+            return a.published[:n] < b.published[:n]
+    return a.source < b.source
+
+
+def _same_language(a: Article, b: Article) -> bool:
+    """Same-language pairs are judged on the native view only; the English view is for crossing languages."""
+    def family(lang: str) -> str:
+        return "en" if lang in ENGLISH else "zh" if lang.startswith("zh") else lang
+
+    return family(a.lang) == family(b.lang)
+
 
 def near_duplicates(articles: list[Article], config: Config) -> dict[str, str]:
     """doc_id of each later copy -> doc_id of the earlier article it duplicates."""
-    return {}
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    n = config.clean.num_perm
+    docs = [d for d in articles if len(d.fingerprint) in (n, 2 * n)]
+    views = ((0, config.clean.near_duplicate_threshold), (1, config.clean.translation_threshold))
+    partners: dict[int, set[int]] = {}
+    for view, threshold in views:
+        sigs = {i: np.asarray(d.fingerprint[view * n : (view + 1) * n], dtype=np.uint64)
+                for i, d in enumerate(docs) if len(d.fingerprint) >= (view + 1) * n}
+        if len(sigs) < 2:
+            continue
+        # Banding tuned for recall at the decision threshold (candidates from 0.2 below it, never
+        # below 0.5 so unrelated articles stay out of each other's buckets and the cost linear): the
+        # signature agreement below decides, so extra candidates cost a comparison, not precision.
+        lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=n, weights=(0.1, 0.9))
+        hashes = {i: LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME) for i, sig in sigs.items()}
+        for i, minhash in hashes.items():
+            lsh.insert(i, minhash, check_duplication=False)
+        for i, minhash in hashes.items():
+            for j in lsh.query(minhash):
+                # LSH gives candidates; the signature agreement (estimated Jaccard) decides.
+                if j == i or docs[i].doc_id == docs[j].doc_id or (view == 1 and _same_language(docs[i], docs[j])):
+                    continue
+                if float(np.mean(sigs[i] == sigs[j])) >= threshold:
+                    partners.setdefault(i, set()).add(j)
+    out = {}
+    for i, found in partners.items():
+        earlier = [j for j in found if _earlier(docs[j], docs[i])]
+        if earlier:
+            first = min(earlier, key=lambda j: (docs[j].published or "\uffff", docs[j].source))
+            out[docs[i].doc_id] = docs[first].doc_id
+    return out

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pipeline.article import Article
+from pipeline.dedup import fingerprint
 from pipeline.stages.base import Stage
 
 
 class Fingerprint(Stage):
     name = "fingerprint"
-    version = "0"
-    requires = ("text",)
+    version = "1"
+    requires = ("text", "lang", "translation")
     provides = ("fingerprint",)
 
     def process(self, doc: Article) -> Article:
-        doc.fingerprint = []
+        doc.fingerprint = fingerprint(doc, self.config.clean.num_perm)
         return doc

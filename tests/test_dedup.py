@@ -1,0 +1,138 @@
+"""Near-duplicates: generated copies are found, unrelated seeds are not, the flag survives re-runs."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.cleaning import clean_article, load_patterns
+from pipeline.config import Config
+from pipeline.dedup import fingerprint, near_duplicates
+from pipeline.stages.segment import split_sentences
+from tests.conftest import SEEDS, run_cli
+
+CONFIG = Config()
+N = CONFIG.clean.num_perm
+LANGS = {"000": "id", "001": "vi", "002": "en-mt", "003": "zh-Hant", "004": "en-mt"}
+
+
+def mutate(text: str, share: float, seed: int) -> str:
+    """The text with `share` of its sentences rewritten (words or characters shuffled) and other chrome."""
+    rng = random.Random(seed)
+    spans = split_sentences(text)
+    chosen = set(rng.sample(range(len(spans)), max(1, round(share * len(spans)))))
+    out, last = [], 0
+    for i, (a, b) in enumerate(spans):
+        out.append(text[last:a])
+        piece = text[a:b]
+        if i in chosen:
+            units = piece.split() if " " in piece else list(piece)
+            rng.shuffle(units)
+            piece = (" " if " " in piece else "").join(units)
+        out.append(piece)
+        last = b
+    out.append(text[last:])
+    chrome = ["Home > News > Business", "Related articles", "• Another story", "© 2024 Example Media"]
+    return "\n".join([chrome[0], "".join(out), *chrome[1:]])
+
+
+def article(source: str, raw: str, lang: str, published: str | None = None,
+            translation: str | None = None) -> Article:
+    cleaned = clean_article(raw, "txt", {}, load_patterns())
+    doc = Article(doc_id=source.replace("/", "_"), source=source, text=cleaned.text, lang=lang,
+                  published=published or cleaned.published)
+    if translation is not None:
+        doc.translation = {"text": translation}
+    doc.fingerprint = fingerprint(doc, N)
+    return doc
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_near_duplicate_generated_copy_flagged(path: Path) -> None:
+    raw = path.read_text(encoding="utf-8")
+    lang = LANGS[path.name[:3]]
+    original = article("a/original.txt", raw, lang)
+    copy = article("b/copy.txt", mutate(original.text, 0.10, seed=len(raw)), lang)
+    assert copy.text != original.text and "Home > News" not in copy.text and "Example Media" not in copy.text
+    assert near_duplicates([copy, original], CONFIG) == {copy.doc_id: original.doc_id}
+
+
+def test_near_duplicate_heavily_changed_copy_not_flagged() -> None:
+    original = article("a.txt", SEEDS[2].read_text(encoding="utf-8"), "en-mt")
+    copy = article("b.txt", mutate(original.text, 0.6, seed=1), "en-mt")
+    assert near_duplicates([original, copy], CONFIG) == {}
+
+
+def test_near_duplicate_unrelated_seeds_not_flagged() -> None:
+    docs = [article(p.name, p.read_text(encoding="utf-8"), LANGS[p.name[:3]]) for p in SEEDS]
+    assert all(len(d.fingerprint) in (N, 2 * N) for d in docs)
+    assert near_duplicates(docs, CONFIG) == {}
+
+
+def test_near_duplicate_later_by_published_then_source() -> None:
+    raw = SEEDS[0].read_text(encoding="utf-8")
+    early = article("z/late-name.txt", raw, "id", published="2022-04-20")
+    late = article("a/early-name.txt", mutate(raw, 0.1, seed=3), "id", published="2022-05-01T10:00:00")
+    assert near_duplicates([early, late], CONFIG) == {late.doc_id: early.doc_id}
+    undated = article("a/x.txt", mutate(raw, 0.1, seed=4), "id", published="")
+    undated.published = None
+    result = near_duplicates([early, undated], CONFIG)
+    assert result == {early.doc_id: undated.doc_id}  # no date on one side: the source path decides
+
+
+def test_near_duplicate_translation_links_to_english_copy() -> None:
+    english = article("en/copy.txt", SEEDS[4].read_text(encoding="utf-8"), "en-mt")
+    # A Chinese article whose own translation reads like the English copy with some words changed.
+    rng = random.Random(7)
+    words = english.text.split()
+    for i in rng.sample(range(len(words)), len(words) // 8):
+        words[i] = words[i][::-1]
+    source = article("zh/orig.txt", "阿里巴巴电商十三年：张勇的功与过。\n" * 3, "zh-Hans", published="2022-05-06",
+                     translation=" ".join(words))
+    english.published = "2022-05-07T18:28:59"
+    assert len(source.fingerprint) == len(english.fingerprint) == 2 * N
+    assert near_duplicates([english, source], CONFIG) == {english.doc_id: source.doc_id}
+
+
+def test_near_duplicate_skips_missing_or_foreign_fingerprints() -> None:
+    a = Article(doc_id="a", source="a.txt", fingerprint=[])
+    b = Article(doc_id="b", source="b.txt", fingerprint=[1, 2, 3])
+    assert near_duplicates([a, b], CONFIG) == {}
+
+
+def read_flags(out: Path) -> dict[str, list[str]]:
+    return {r["source"]: r["flags"] for r in map(json.loads, (out / "articles.jsonl").read_text().splitlines())}
+
+
+def test_near_duplicate_flag_survives_incremental_run(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    (raw / "a").mkdir(parents=True)
+    (raw / "b").mkdir()
+    shutil.copy(SEEDS[2], raw / "a" / "original.txt")
+    base = clean_article(SEEDS[2].read_text(encoding="utf-8"), "txt", {}, load_patterns()).text
+    (raw / "b" / "copy.txt").write_text(mutate(base, 0.1, seed=11), encoding="utf-8")
+    shutil.copy(SEEDS[0], raw / "a" / "other.txt")
+
+    first = run_cli("run", "--raw", str(raw), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    records = {r["source"]: r for r in map(json.loads, (out / "articles.jsonl").read_text().splitlines())}
+    expected = f"near-duplicate-of:{records['a/original.txt']['doc_id']}"
+    assert expected in records["b/copy.txt"]["flags"]
+    assert not any(f.startswith("near-duplicate-of:") for f in records["a/original.txt"]["flags"])
+    assert not any(f.startswith("near-duplicate-of:") for f in records["a/other.txt"]["flags"])
+    before = (out / "articles.jsonl").read_bytes()
+
+    second = run_cli("run", "--raw", str(raw), "--out", str(out))  # nothing to process: all from cache
+    assert second.returncode == 0, second.stderr
+    assert (out / "articles.jsonl").read_bytes() == before
+    assert json.loads((out / "manifest.json").read_text())["processed"] == 0
+
+    shutil.copy(SEEDS[1], raw / "a" / "new.txt")  # one more input: the flag is recomputed, not lost
+    third = run_cli("run", "--raw", str(raw), "--out", str(out))
+    assert third.returncode == 0, third.stderr
+    assert expected in read_flags(out)["b/copy.txt"]
