@@ -142,7 +142,7 @@ def run() -> dict:
         arrivals: list[tuple[float, int]] = []  # (seconds since ray.init, articles) per finished batch
         driver = [0.0]  # seconds the driver spends in the runner's callback (cache writes), all batches
         started = time.perf_counter()
-        ray.init(num_cpus=workers, object_store_memory=300_000_000, include_dashboard=False,
+        ray.init(address="local", num_cpus=workers, object_store_memory=300_000_000, include_dashboard=False,
                  log_to_driver=False, _node_ip_address="127.0.0.1")
         try:
             init_s = time.perf_counter() - started

@@ -51,7 +51,7 @@ def ray_local(local_out: Path) -> Iterator[object]:
 
     saved = os.environ.get("RAY_DISABLE_USAGE_STATS")
     os.environ["RAY_DISABLE_USAGE_STATS"] = "1"
-    ray.init(num_cpus=2, object_store_memory=300_000_000, include_dashboard=False, log_to_driver=False,
+    ray.init(address="local", num_cpus=2, object_store_memory=300_000_000, include_dashboard=False, log_to_driver=False,
              ignore_reinit_error=True, _node_ip_address="127.0.0.1")
     try:
         yield ray

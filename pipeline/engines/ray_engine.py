@@ -87,12 +87,14 @@ def connected(address: str | None, config: Config) -> Iterator[ModuleType]:
         yield ray
         return
     os.environ.setdefault("RAY_DISABLE_USAGE_STATS", "1")  # the pipeline never phones home
+    address = address or os.environ.get("RAY_ADDRESS")  # set for drivers started by `ray job submit`
     if address:
         ray.init(address=address)
     else:
-        # Loopback only: a local Ray serves this process, not the network.
-        ray.init(num_cpus=config.run.workers or None, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                 include_dashboard=False, _node_ip_address="127.0.0.1")
+        # A new Ray ("local": never a stale one found on the machine), on loopback only: it serves this
+        # process, not the network.
+        ray.init(address="local", num_cpus=config.run.workers or None,
+                 object_store_memory=LOCAL_OBJECT_STORE_BYTES, include_dashboard=False, _node_ip_address="127.0.0.1")
     try:
         yield ray
     finally:
