@@ -72,6 +72,8 @@ class RunConfig:
     workers: int = 0  # 0 = one per core
     batch_size: int = 8
     engine: str = "local"
+    ray_num_gpus: float = 0.0  # GPUs per Ray actor (fractions share one GPU); 0 = CPU actors
+    ray_actors: int = 0  # Ray actors running the chain; 0 = one per CPU (or per GPU share) in the cluster
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def _run_batch(units: list[Unit]) -> BatchResult:
     return _WORKER_CHAIN(units)
 
 
-def _batches(units: list[Unit], size: int) -> Iterator[list[Unit]]:
+def batches(units: list[Unit], size: int) -> Iterator[list[Unit]]:
+    """Units in work batches of `size`, similar lengths together."""
     # Similar sizes together keep model batches even; order is restored at write time.
     ordered = sorted(units, key=lambda u: len(u.raw))
     for i in range(0, len(ordered), size):
@@ -82,15 +83,15 @@ def process_pending(
     pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None]
 ) -> None:
     """Run the chain over pending units, in a pool when there is more than one worker."""
-    batches = list(_batches(pending, max(1, config.run.batch_size)))
-    workers = workers_for(config, len(batches))
+    work = list(batches(pending, max(1, config.run.batch_size)))
+    workers = workers_for(config, len(work))
     if workers == 1:
         chain = Chain(config)
-        for batch in batches:
+        for batch in work:
             on_result(chain(batch))
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
-        futures: set[Future[BatchResult]] = {pool.submit(_run_batch, b) for b in batches}
+        futures: set[Future[BatchResult]] = {pool.submit(_run_batch, b) for b in work}
         while futures:
             finished, futures = wait(futures, return_when=FIRST_COMPLETED)
             for future in finished:
