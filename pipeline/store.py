@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import IO, Any
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write via a temp file and rename; skip the write when the content is unchanged."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
+    """Write via a temp file and rename; skip the write when the content is unchanged.
+
+    `durable` also fsyncs before the rename (outputs). Cache entries skip it: a killed process
+    loses nothing the kernel already has, and an entry torn by power loss fails to parse and is
+    simply recomputed.
+    """
     try:
         if path.read_bytes() == data:
             return False
@@ -23,8 +28,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -53,7 +59,7 @@ class Cache:
             return None  # a torn or missing entry is simply recomputed
 
     def put(self, key: str, state: dict[str, Any]) -> None:
-        write_atomic(self._path(key), dumps_line(state).encode("utf-8"))
+        write_atomic(self._path(key), dumps_line(state).encode("utf-8"), durable=False)
 
     def prune(self, keep: set[str]) -> int:
         """Delete entries not in keep (articles deleted or changed); returns how many."""
