@@ -39,7 +39,7 @@ class LangidConfig:
 
 @dataclass(frozen=True)
 class TranslateConfig:
-    backend: str = "auto"  # auto (ctranslate2 when converted, else marian/nllb by model), marian, nllb, ctranslate2, none
+    backend: str = "auto"  # auto (ctranslate2 when converted, else by model), marian, nllb, ctranslate2, none
     models_dir: str = "models"
     # lang=folder[,folder...] under models_dir/translate/; the first installed folder serves the language
     routes: tuple[str, ...] = (

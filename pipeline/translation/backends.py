@@ -141,7 +141,8 @@ class CTranslate2Backend(_Tokenized):
             hyp = res.hypotheses[0]
             if prefix is not None:
                 hyp = hyp[1:]
-            out.append(self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(hyp), skip_special_tokens=True).strip())
+            ids = self.tokenizer.convert_tokens_to_ids(hyp)
+            out.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
         return out
 
 

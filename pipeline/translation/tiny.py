@@ -68,7 +68,8 @@ def build_marian(
         vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
         encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn, decoder_ffn_dim=ffn,
         max_position_embeddings=512, pad_token_id=pad, eos_token_id=vocab["</s>"], decoder_start_token_id=pad,
-        forced_eos_token_id=vocab["</s>"], scale_embedding=True, init_std=init_std, share_encoder_decoder_embeddings=True,
+        forced_eos_token_id=vocab["</s>"], scale_embedding=True, init_std=init_std,
+        share_encoder_decoder_embeddings=True,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()

@@ -80,7 +80,7 @@ def _cut(text: str, pattern: re.Pattern[str]) -> list[str]:
 def join_aligned(source: str, spans: list[tuple[int, int]], english: list[str]) -> tuple[str, list[dict[str, int]]]:
     """English sentences joined with a space, or with the source's paragraph breaks; spans slice it exactly."""
     text, out = "", []
-    for i, ((_, end), sentence) in enumerate(zip(spans, english, strict=True)):
+    for i, sentence in enumerate(english):
         if i:
             gap = source[spans[i - 1][1] : spans[i][0]]
             newlines = gap.count("\n")
