@@ -79,6 +79,8 @@ def _cut(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 def join_aligned(source: str, spans: list[tuple[int, int]], english: list[str]) -> tuple[str, list[dict[str, int]]]:
     """English sentences joined with a space, or with the source's paragraph breaks; spans slice it exactly."""
+    if len(spans) != len(english):
+        raise ValueError(f"{len(english)} translations for {len(spans)} sentences")
     text, out = "", []
     for i, sentence in enumerate(english):
         if i:
