@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-# folder under models/translate/, hub id, licence. opus-mt is the default (commercial use allowed);
+# folder under models/translate/, hub id, licence (when the hub card states none). opus-mt is the default
+# (commercial use allowed with attribution);
 # NLLB-200 is opt-in because its licence is non-commercial.
 DEFAULT_MODELS = (
     ("id-en", "Helsinki-NLP/opus-mt-id-en", "CC-BY-4.0"),
@@ -58,7 +59,11 @@ def fetch_one(folder: str, repo_id: str, licence: str, models: Path, quantizatio
     from ctranslate2.converters import TransformersConverter
     from huggingface_hub import HfApi, snapshot_download
 
-    revision = HfApi().model_info(repo_id).sha or "main"
+    info = HfApi().model_info(repo_id)
+    revision = info.sha or "main"
+    card_licence = (info.card_data or {}).get("license") if info.card_data is not None else None
+    if card_licence:  # the hub card's own statement wins over our default
+        licence = str(card_licence)
     staging = models / ".staging" / folder
     shutil.rmtree(staging, ignore_errors=True)
     snapshot_download(repo_id, revision=revision, local_dir=staging, allow_patterns=ALLOW)
