@@ -61,7 +61,7 @@ def fetch_one(folder: str, repo_id: str, licence: str, models: Path, quantizatio
 
     info = HfApi().model_info(repo_id)
     revision = info.sha or "main"
-    card_licence = (info.card_data or {}).get("license") if info.card_data is not None else None
+    card_licence = getattr(info.card_data, "license", None)
     if card_licence:  # the hub card's own statement wins over our default
         licence = str(card_licence)
     staging = models / ".staging" / folder
