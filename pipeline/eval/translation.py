@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
               f"{', '.join(FLORES_CODES)}: run `make models` (or pass --models DIR)", file=sys.stderr)
         return 1
     translator = Translator(config, registry)
-    rows = []
+    rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="flores-") as tmp:
         sets = test_sets(SHARED, Path(tmp), args.limit)
         if not sets:

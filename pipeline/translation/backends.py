@@ -142,7 +142,7 @@ class CTranslate2Backend(_Tokenized):
             if prefix is not None:
                 hyp = hyp[1:]
             ids = self.tokenizer.convert_tokens_to_ids(hyp)
-            out.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
+            out.append(str(self.tokenizer.decode(ids, skip_special_tokens=True)).strip())
         return out
 
 

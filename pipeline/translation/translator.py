@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ class Translator:
             for a, b in job.spans:
                 src = self._prepare(spec, job.text[a:b], job.lang)
                 try:
-                    job.pieces.append(split_long(src, lambda t, lang=job.lang: backend.count_tokens(t, lang),
+                    job.pieces.append(split_long(src, partial(backend.count_tokens, lang=job.lang),
                                                  backend.max_input_tokens))
                 except Exception as exc:  # noqa: BLE001 - a tokenizer failure fails this article only
                     errors[src] = _reason(exc)
