@@ -48,12 +48,20 @@ class LangidConfig:
 
 @dataclass(frozen=True)
 class TranslateConfig:
-    backend: str = "auto"  # auto (ctranslate2 when converted, else marian), marian, nllb, ctranslate2, none
+    backend: str = "auto"  # auto (ctranslate2 when converted, else by model), marian, nllb, ctranslate2, none
     models_dir: str = "models"
+    # lang=folder[,folder...] under models_dir/translate/; the first installed folder serves the language
+    routes: tuple[str, ...] = (
+        "id=id-en,nllb-en", "vi=vi-en,nllb-en", "ms=nllb-en,id-en", "zh-Hans=zh-en,nllb-en", "zh-Hant=zh-en,nllb-en",
+    )
     device: str = "auto"  # auto, cpu, cuda
+    threads: int = 0  # CPU threads per worker for the model; 0 = the library's default
     batch_size: int = 0  # 0 = chosen by memory
+    beam_size: int = 4
     max_input_tokens: int = 400
+    max_output_tokens: int = 512
     hant_to_hans: bool = True
+    memory: str = ".cache/translation-memory.sqlite"  # translation memory (sqlite); "" = none
     languages: tuple[str, ...] = ("id", "vi", "ms", "zh-Hans", "zh-Hant")
 
 
