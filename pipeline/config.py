@@ -61,7 +61,6 @@ class TranslateConfig:
     max_input_tokens: int = 400
     max_output_tokens: int = 512
     hant_to_hans: bool = True
-    memory: str = ".cache/translation-memory.sqlite"  # translation memory (sqlite); "" = none
     languages: tuple[str, ...] = ("id", "vi", "ms", "zh-Hans", "zh-Hant")
 
 
@@ -82,6 +81,9 @@ class RunConfig:
     engine: str = "local"
     ray_num_gpus: float = 0.0  # GPUs per Ray actor (fractions share one GPU); 0 = CPU actors
     ray_actors: int = 0  # Ray actors running the chain; 0 = one per CPU (or per GPU share) in the cluster
+    # Translation memory (sqlite): "auto" = <out>/.cache/translation-memory.sqlite, "" = none, or a path.
+    # It never changes a translation, only avoids recomputing one, so it is not in the config hash.
+    translation_memory: str = "auto"
 
 
 @dataclass(frozen=True)

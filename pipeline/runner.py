@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -132,6 +133,9 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
     the local process pool is the default, other engines (Ray) pass their own.
     """
     started = time.perf_counter()
+    if config.run.translation_memory == "auto":
+        memory = str((out / ".cache" / "translation-memory.sqlite").resolve())
+        config = dataclasses.replace(config, run=dataclasses.replace(config.run, translation_memory=memory))
     with RunLock(out):
         report = RunReport()
         units, rejects = collect_units(raw, config)

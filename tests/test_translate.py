@@ -31,7 +31,7 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_config(models: Path, tmp: Path, *extra: str) -> Config:
     return load_config(None, [f'translate.models_dir="{models}"', f"translate.routes={ROUTES}",
-                              f'translate.memory="{tmp / "tm.sqlite"}"', "translate.beam_size=1",
+                              f'run.translation_memory="{tmp / "tm.sqlite"}"', "translate.beam_size=1",
                               "translate.max_output_tokens=12", *extra])
 
 
@@ -87,7 +87,7 @@ def check_aligned(doc: Article) -> None:
 
 @pytest.mark.parametrize("backend", ["marian", "ctranslate2"])
 def test_translate_stage_aligned_by_sentence(tiny_models: Path, tmp_path: Path, backend: str) -> None:
-    stage = Translate(make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'translate.memory=""'))
+    stage = Translate(make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'run.translation_memory=""'))
     docs = list(stage.run(seed_articles()))
     assert [d.doc_id for d in docs] == [p.stem for p in SEEDS]
     for doc in docs:
@@ -107,7 +107,7 @@ def test_translate_stage_aligned_by_sentence(tiny_models: Path, tmp_path: Path, 
 def test_translate_backends_greedy_output_identical(tiny_models: Path, tmp_path: Path) -> None:
     outputs = {}
     for backend in ("marian", "ctranslate2"):
-        stage = Translate(make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'translate.memory=""'))
+        stage = Translate(make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'run.translation_memory=""'))
         outputs[backend] = [d.translation["text"] for d in stage.run(seed_articles())]
     assert outputs["marian"] == outputs["ctranslate2"]
     assert all(outputs["marian"])
@@ -149,7 +149,7 @@ def test_translate_no_model_and_english(tmp_path: Path) -> None:
 
 
 def test_translate_backend_error_fails_only_that_article(tiny_models: Path, tmp_path: Path) -> None:
-    stage = Translate(make_config(tiny_models, tmp_path, 'translate.memory=""'))
+    stage = Translate(make_config(tiny_models, tmp_path, 'run.translation_memory=""'))
     spy = spy_on(stage)
 
     def broken(texts: list[str], lang: str) -> list[str]:
@@ -184,7 +184,7 @@ def test_translate_long_sentence_split_and_joined(tiny_models: Path, tmp_path: P
     assert all(count([p])[0] <= 8 for p in pieces) and len(pieces) > 3
     assert " ".join(pieces).split() == text.split()
     assert pieces[0] == "Alibaba, Tencent, dan Baidu naik; saham Amazon turun,"  # cut at clause boundaries first
-    stage = Translate(make_config(tiny_models, tmp_path, "translate.max_input_tokens=10", 'translate.memory=""'))
+    stage = Translate(make_config(tiny_models, tmp_path, "translate.max_input_tokens=10", 'run.translation_memory=""'))
     spy = spy_on(stage)
     doc = list(stage.run([article(text + " Kalimat pendek.", "id")]))[0]
     check_aligned(doc)
@@ -195,7 +195,7 @@ def test_translate_long_sentence_split_and_joined(tiny_models: Path, tmp_path: P
 def test_translate_hant_converted_for_marian(tiny_models: Path, tmp_path: Path) -> None:
     for convert, expected in ((True, "阿里巴巴发布财报。"), (False, "阿裏巴巴發佈財報。")):
         stage = Translate(make_config(tiny_models, tmp_path, f"translate.hant_to_hans={str(convert).lower()}",
-                                      'translate.memory=""'))
+                                      'run.translation_memory=""'))
         spy = spy_on(stage, "zh-Hant")
         list(stage.run([article("阿裏巴巴發佈財報。", "zh-Hant")]))
         assert spy.calls == [[expected]]
@@ -226,7 +226,7 @@ def test_run_prints_no_model_note_once_then_translates_after_install(tiny_models
     models, out = tmp_path / "models", tmp_path / "out"
     models.mkdir()
     args = ["run", "--raw", str(RAW), "--out", str(out), "--workers", "2", "--models", str(models),
-            "--set", f'translate.memory="{tmp_path / "tm.sqlite"}"', "--set", "translate.max_output_tokens=6",
+            "--set", f'run.translation_memory="{tmp_path / "tm.sqlite"}"', "--set", "translate.max_output_tokens=6",
             "--set", "translate.routes=" + '["id=id-en","vi=id-en","zh-Hans=id-en","zh-Hant=id-en","ms=id-en"]',
             "--set", "run.batch_size=1"]
     proc = run_cli(*args)

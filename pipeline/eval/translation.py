@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     import sacrebleu
 
-    overrides = [*args.set, 'translate.memory=""']  # score the model, not yesterday's memory
+    overrides = [*args.set, 'run.translation_memory=""']  # score the model, not yesterday's memory
     if args.models:
         overrides.append(f'translate.models_dir="{args.models}"')
     default = Path("configs/pipeline.toml")

@@ -34,7 +34,9 @@ class Translate(Stage):
     @property
     def translator(self) -> Translator:
         if self._translator is None:
-            self._translator = Translator(self.config.translate, self.registry)
+            memory = self.config.run.translation_memory
+            # "auto" is resolved to <out>/.cache by the runner; a stage used on its own keeps no memory.
+            self._translator = Translator(self.config.translate, self.registry, None if memory == "auto" else memory)
         return self._translator
 
     def fingerprint(self) -> str:
