@@ -19,7 +19,9 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
 def available() -> list[str]:
-    return sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    return sorted(
+        m.name.removeprefix("bench_") for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -29,7 +31,11 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s) {unknown}; available: {available()}", file=sys.stderr)
         return 2
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    results["machine"] = {
+        "cpus": __import__("os").cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     for name in names:
         print(f"bench {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()

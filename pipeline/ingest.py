@@ -16,7 +16,15 @@ import ftfy
 
 from pipeline.errors import Reject
 
-TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
+TEXT_SUFFIXES = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+}
 
 # ftfy fixes mojibake; its width and quote options would rewrite legitimate CJK punctuation
 # and typography that later stages read as evidence (full-width commas in MT English).
@@ -35,7 +43,18 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-KOREAN_JAPANESE = {"euc_kr", "cp949", "johab", "iso2022_kr", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "shift_jis_2004", "euc_jis_2004"}
+KOREAN_JAPANESE = {
+    "euc_kr",
+    "cp949",
+    "johab",
+    "iso2022_kr",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "shift_jis_2004",
+    "euc_jis_2004",
+}
 MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"BZh", b"7z\xbc\xaf")
 
 
@@ -157,7 +176,9 @@ def split_units(path: Path, raw_dir: Path, max_bytes: int) -> Iterator[Unit | In
     fmt = TEXT_SUFFIXES.get(path.suffix.lower(), "txt")
     size = path.stat().st_size
     if size > max_bytes:
-        yield InputReject(source, None, "too-large", f"{size} bytes is over the limit of {max_bytes} (ingest.max_bytes)")
+        yield InputReject(
+            source, None, "too-large", f"{size} bytes is over the limit of {max_bytes} (ingest.max_bytes)"
+        )
         return
     data = path.read_bytes()
     if fmt != "jsonl":

@@ -38,19 +38,21 @@ def mention_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     for entity in record["entities"]:
         for m in entity["mentions"]:
             spans = record["sentences"] if m["field"] == "text" else translation.get("sentences", [])
-            rows.append({
-                "doc_id": record["doc_id"],
-                "source": record["source"],
-                "lang": record["lang"],
-                "kb_id": entity["kb_id"],
-                "name": entity["name"],
-                "label": entity["label"],
-                "field": m["field"],
-                "start": m["start"],
-                "end": m["end"],
-                "text": m["text"],
-                "sentence": sentence_index(spans, m["start"]),
-            })
+            rows.append(
+                {
+                    "doc_id": record["doc_id"],
+                    "source": record["source"],
+                    "lang": record["lang"],
+                    "kb_id": entity["kb_id"],
+                    "name": entity["name"],
+                    "label": entity["label"],
+                    "field": m["field"],
+                    "start": m["start"],
+                    "end": m["end"],
+                    "text": m["text"],
+                    "sentence": sentence_index(spans, m["start"]),
+                }
+            )
     rows.sort(key=lambda r: (r["field"], r["start"], r["end"], r["kb_id"] or "", r["name"]))
     return rows
 
@@ -67,11 +69,17 @@ def build_records(articles: list[Article], config: Config) -> list[dict[str, Any
     return records
 
 
-def write_outputs(out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config, report: RunReport) -> None:
+def write_outputs(
+    out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config, report: RunReport
+) -> None:
     """Write the three JSONL files atomically; unchanged files are left untouched."""
     records = build_records(articles, config)
     lines = [dumps_line(r) for r in records]
     mentions = [dumps_line(row) for r in records for row in mention_rows(r)]
     reject_rows = sorted(({k: r[k] for k in REJECT_FIELDS} for r in rejects), key=lambda r: sort_key(r["source"]))
-    for name, rows in (("articles.jsonl", lines), ("mentions.jsonl", mentions), ("rejects.jsonl", [dumps_line(r) for r in reject_rows])):
+    for name, rows in (
+        ("articles.jsonl", lines),
+        ("mentions.jsonl", mentions),
+        ("rejects.jsonl", [dumps_line(r) for r in reject_rows]),
+    ):
         write_atomic(out / name, "".join(line + "\n" for line in rows).encode("utf-8"))

@@ -47,7 +47,15 @@ def collect_units(raw: Path, config: Config) -> tuple[list[Unit], list[dict[str,
     for path in discover(raw):
         for item in split_units(path, raw, config.ingest.max_bytes):
             if isinstance(item, InputReject):
-                rejects.append({"source": item.source, "doc_id": item.doc_id, "stage": "ingest", "error": item.code, "message": item.message})
+                rejects.append(
+                    {
+                        "source": item.source,
+                        "doc_id": item.doc_id,
+                        "stage": "ingest",
+                        "error": item.code,
+                        "message": item.message,
+                    }
+                )
             else:
                 units.append(item)
     return units, rejects
@@ -80,9 +88,7 @@ def workers_for(config: Config, pending: int) -> int:
     return max(1, min(wanted, pending))
 
 
-def process_pending(
-    pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None]
-) -> None:
+def process_pending(pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None]) -> None:
     """Run the chain over pending units, in a pool when there is more than one worker."""
     work = list(batches(pending, max(1, config.run.batch_size)))
     workers = workers_for(config, len(work))

@@ -96,7 +96,9 @@ class RunLock:
             owner = handle.read().strip() or "unknown"
             handle.close()
             if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise LockHeld(f"another run (pid {owner}) is writing to {self.path.parent}; wait for it to finish") from exc
+                raise LockHeld(
+                    f"another run (pid {owner}) is writing to {self.path.parent}; wait for it to finish"
+                ) from exc
             raise
         handle.seek(0)
         handle.truncate()

@@ -116,7 +116,9 @@ def write_bad_corpus(raw: Path) -> dict[str, str]:
         f"<p>{SEED_VI.splitlines()[0]}</p></article></body></html>",
         encoding="utf-8",
     )
-    (raw / "good.json").write_text(json.dumps({"text": SEED_EN, "title": "Internet manufacturers", "url": "https://example.com/a"}))
+    (raw / "good.json").write_text(
+        json.dumps({"text": SEED_EN, "title": "Internet manufacturers", "url": "https://example.com/a"})
+    )
     (raw / "good-gb.txt").write_bytes(SEED_ZH_HANT.encode("gb18030"))
     (raw / "empty.txt").write_bytes(b"")
     (raw / "blank.txt").write_text("  \n\n \t \n")
@@ -125,7 +127,10 @@ def write_bad_corpus(raw: Path) -> dict[str, str]:
     (raw / "notext.json").write_text(json.dumps({"title": "no body here"}))
     (raw / "big.txt").write_text("Alibaba " * 4000)
     good_line = json.dumps({"text": "Tencent và Alibaba hợp tác trong lĩnh vực thanh toán."}, ensure_ascii=False)
-    (raw / "many.jsonl").write_text(good_line + "\n{broken json\n" + json.dumps({"text": "JD.com tăng trưởng."}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (raw / "many.jsonl").write_text(
+        good_line + "\n{broken json\n" + json.dumps({"text": "JD.com tăng trưởng."}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     return {
         "empty.txt": "empty",
         "blank.txt": "empty",
@@ -146,7 +151,14 @@ def test_run_rejects_bad_inputs_and_keeps_good_ones(tmp_path: Path) -> None:
     assert {r["source"]: r["error"] for r in rejects} == expected
     assert all(r["message"] for r in rejects)
     articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
-    assert [a["source"] for a in articles] == ["good-gb.txt", "good.html", "good.json", "good.txt", "many.jsonl#1", "many.jsonl#3"]
+    assert [a["source"] for a in articles] == [
+        "good-gb.txt",
+        "good.html",
+        "good.json",
+        "good.txt",
+        "many.jsonl#1",
+        "many.jsonl#3",
+    ]
     gb = next(a for a in articles if a["source"] == "good-gb.txt")
     assert "騰訊" in gb["text"]
     html = next(a for a in articles if a["source"] == "good.html")

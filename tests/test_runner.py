@@ -97,8 +97,21 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for attempt, fraction in enumerate((0.05, 0.5, 0.95)):
         out = tmp_path / f"killed{attempt}"
-        cmd = [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--set", "run.batch_size=2"]
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--set",
+            "run.batch_size=2",
+        ]
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         target = int(45 * fraction)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -137,7 +150,10 @@ def test_process_pool_output_equals_single_worker(tmp_path: Path) -> None:
     make_corpus(raw, 20)
     one, two = tmp_path / "one", tmp_path / "two"
     assert run_cli("run", "--raw", str(raw), "--out", str(one), "--workers", "1").returncode == 0
-    assert run_cli("run", "--raw", str(raw), "--out", str(two), "--workers", "2", "--set", "run.batch_size=3").returncode == 0
+    assert (
+        run_cli("run", "--raw", str(raw), "--out", str(two), "--workers", "2", "--set", "run.batch_size=3").returncode
+        == 0
+    )
     assert snapshot(one) == snapshot(two)
 
 

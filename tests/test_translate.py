@@ -107,7 +107,8 @@ def test_translate_stage_aligned_by_sentence(tiny_models: Path, tmp_path: Path, 
 def test_translate_backends_greedy_output_identical(tiny_models: Path, tmp_path: Path) -> None:
     outputs = {}
     for backend in ("marian", "ctranslate2"):
-        stage = Translate(make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'run.translation_memory=""'))
+        config = make_config(tiny_models, tmp_path, f'translate.backend="{backend}"', 'run.translation_memory=""')
+        stage = Translate(config)
         outputs[backend] = [d.translation["text"] for d in stage.run(seed_articles())]
     assert outputs["marian"] == outputs["ctranslate2"]
     assert all(outputs["marian"])

@@ -34,7 +34,7 @@ def rank(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for m in entity["mentions"]:
                 mentions[key] += 1
                 spellings[key][m["text"]] += 1
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in docs:
         forms = spellings[key].most_common()
         rows.append({"name": forms[0][0], "label": key[0], "articles": len(docs[key]), "mentions": mentions[key],

@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pipeline.article import Article
 from pipeline.entities.kb import KB_DIR
 from pipeline.stages.base import Stage
+
+if TYPE_CHECKING:
+    from pipeline.entities.extract import Extractor
 
 
 class Entities(Stage):
@@ -18,7 +23,7 @@ class Entities(Stage):
 
     def __init__(self, config) -> None:  # type: ignore[no-untyped-def]
         super().__init__(config)
-        self._extractor = None
+        self._extractor: Extractor | None = None
 
     def fingerprint(self) -> str:
         """Stage version plus a hash of the KB and value tables: editing an alias re-links the articles."""

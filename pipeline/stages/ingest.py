@@ -22,6 +22,6 @@ class Ingest(Stage):
             text = str(obj["text"])
             url = obj.get("url")
             doc.url = url if isinstance(url, str) and url else None
-            doc.meta = {k: obj[k] for k in JSON_META if isinstance(obj.get(k), str) and obj[k].strip()}
+            doc.meta = {k: v for k in JSON_META if isinstance(v := obj.get(k), str) and v.strip()}
         doc.raw_text = text
         return doc

@@ -97,7 +97,9 @@ def join_aligned(source: str, spans: list[tuple[int, int]], english: list[str]) 
 class Translator:
     """Holds the registry, loaded backends (one per model, loaded on first use) and the memory."""
 
-    def __init__(self, config: TranslateConfig, registry: Registry | None = None, memory: str | Path | None = None) -> None:
+    def __init__(
+        self, config: TranslateConfig, registry: Registry | None = None, memory: str | Path | None = None
+    ) -> None:
         self.config = config
         self.registry = registry or Registry(config)
         self.memory = TranslationMemory(Path(memory)) if memory else None
