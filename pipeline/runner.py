@@ -177,15 +177,52 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         process(pending, config, on_result)
         progress.close()
 
-        articles = [Article.from_state(states[u.source]) for u in units if u.source in states]
         report.rejected = len(rejects)
         t0 = time.perf_counter()
-        write_outputs(out, articles, rejects, config, report)
+        run_state = RunState(out, sorted(keys[s] for s in states), rejects)
+        if report.processed or not run_state.unchanged():
+            articles = [Article.from_state(states[u.source]) for u in units if u.source in states]
+            write_outputs(out, articles, rejects, config, report)
+            run_state.save()
         report.seconds["write"] = report.seconds.get("write", 0.0) + time.perf_counter() - t0
         cache.prune({keys[s] for s in states})
         report.seconds["total"] = time.perf_counter() - started
         write_manifest_and_config(out, config, report)
     return report
+
+
+class RunState:
+    """What the outputs were last written from: the same cache keys and rejects mean the same bytes.
+
+    A no-op re-run then skips the corpus-level steps (near-duplicate index, writing) entirely.
+    """
+
+    def __init__(self, out: Path, keys: list[str], rejects: list[dict[str, Any]]) -> None:
+        import hashlib
+        import json
+
+        self.out = out
+        self.path = out / ".cache" / "outputs.state"
+        blob = json.dumps([keys, sorted(json.dumps(r, sort_keys=True) for r in rejects)]).encode()
+        self.inputs = hashlib.sha256(blob).hexdigest()
+
+    def _current(self) -> str:
+        parts = [self.inputs]
+        for name in ("articles.jsonl", "mentions.jsonl", "rejects.jsonl"):
+            st = (self.out / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        return "\n".join(parts)
+
+    def unchanged(self) -> bool:
+        try:
+            return self.path.read_text(encoding="utf-8") == self._current()
+        except OSError:  # no state yet, or an output file is missing
+            return False
+
+    def save(self) -> None:
+        from pipeline.store import write_atomic
+
+        write_atomic(self.path, self._current().encode("utf-8"), durable=False)
 
 
 def write_manifest_and_config(out: Path, config: Config, report: RunReport) -> None:
