@@ -249,3 +249,67 @@ def test_candidates_rank_unknown_names_by_articles() -> None:
     rows = rank([rec("a", (None, "Budi", "PERSON"), (None, "Sari", "PERSON"), ("Q1", "Known", "ORG")),
                  rec("b", (None, "budi", "PERSON"), (None, "USD 5", "MONEY"))])
     assert [(r["name"], r["articles"]) for r in rows] == [("Budi", 2), ("Sari", 1)]
+
+
+# Knowledge-base data: forms that are also common words link only with the entity's context,
+# and a brand's context decides between two claimants of one form.
+CONTEXT_FAMILIES = [
+    ("JD posted record e-commerce sales during the 618 festival.", "en", "JD.com", "JD"),
+    ("Merchants sell on Tiktok and Kuaishou through live streaming .", "en-mt", "Douyin", "Tiktok"),
+    ("Washington may ban TikTok unless ByteDance sells its overseas business.", "en", "TikTok", "TikTok"),
+    ("阿里旗下的淘宝和天猫今年增长放缓。", "zh-Hans", "Alibaba Group", "阿里"),
+    ("日本政府表示，东京股市今天下跌。", "zh-Hans", "Japan", "日本"),
+    ("Tesla cut prices of its electric cars again, Musk said.", "en", "Tesla", "Tesla"),
+    ("中通的包裹量超过了圆通和韵达。", "zh-Hans", "ZTO Express", "中通"),
+    ("高通发布了新一代骁龙手机芯片。", "zh-Hans", "Qualcomm", "高通"),
+    ("Vivo and Oppo shipped more smartphones in India.", "en", "Vivo", "Vivo"),
+    ("Apple , millet and Huawei sell smartphones .", "en-mt", "Apple Inc.", "Apple"),
+    ("Aauto Quicker和抖音都在发展直播电商。", "zh-Hans", "Kuaishou", "Aauto Quicker"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "name", "surface"), CONTEXT_FAMILIES)
+def test_ambiguous_form_links_with_context(extractor: Extractor, text: str, lang: str, name: str,
+                                           surface: str) -> None:
+    found = linked(extractor, text, lang)
+    assert surface in found.get(name, []), found
+
+
+KB_FALSE_FRIENDS = [
+    ("Zoom lenses trade sharpness for convenience.", "en", "Zoom"),
+    ("The pyramids were built to honor the pharaoh.", "en", "Honor"),
+    ("Hangeul is the only purposely invented alphabet in daily use.", "en", "Google"),
+    ("Animal welfare groups want CCTV cameras in every abattoir.", "en", "China Central Television"),
+    ("In 1884, Tesla moved to New York to work for Edison.", "en", "Tesla"),
+    ("The vaccine worked in vivo as well as in vitro.", "en", "Vivo"),
+    ("The tempo of the song slows in the last verse.", "en", "Tempo"),
+    ("He ordered a glass of cider with lunch.", "en", "Cider"),
+    ("Quarks and gluons make up protons.", "en", "Quark"),
+    ("Albuquerque is the largest city in New Mexico.", "en", "Mexico"),
+    ("Users like the new design and praise its speed .", "en-mt", "Youzan"),
+    ("Detik-detik menjelang pergantian tahun selalu ramai.", "id", "detikcom"),
+    ("Antara pukul 22.00 dan 23.00 listrik padam.", "id", "Antara"),
+    ("Cuối Chủ Nhật, tổng thống đã gửi một tuyên bố.", "vi", "Japan"),
+    ("一个名叫阿里斯塔克斯的人说，地球绕着太阳转。", "zh-Hans", "Alibaba Group"),
+    ("二战期间的北大西洋战役。", "zh-Hans", "Peking University"),
+    ("她曾在西北大学学习，后来毕业。", "zh-Hans", "Peking University"),
+    ("富人则喜欢聚在一起举行宴会。", "zh-Hans", "JOYY"),
+    ("他在三星期后回到了英国。", "zh-Hans", "Samsung Electronics"),
+    ("病人血液中通常含有抗体。", "zh-Hans", "ZTO Express"),
+    ("实验室的高通量测序仪。", "zh-Hans", "Qualcomm"),
+    ("公司位于北京东方广场。", "zh-Hans", "BOE Technology"),
+    ("郫县豆瓣是川菜的主要调料。", "zh-Hans", "Douban"),
+    ("经观察发现，病情有所好转。", "zh-Hans", "Economic Observer"),
+    ("紅髮艾瑞克被逐出冰島。", "zh-Hant", "iResearch"),
+    ("太空總署的韋恩·海爾說泡棉掉落了。", "zh-Hant", "Haier"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "name"), KB_FALSE_FRIENDS)
+def test_kb_common_word_does_not_link(extractor: Extractor, text: str, lang: str, name: str) -> None:
+    assert name not in linked(extractor, text, lang)
+
+
+def test_beijing_survives_a_spanning_brand(extractor: Extractor) -> None:
+    # 北京东方广场 = 北京 + 东方广场: without display-panel context 京东方 (BOE) must not take the span.
+    assert "北京" in linked(extractor, "公司位于北京东方广场。", "zh-Hans").get("Beijing", [])

@@ -165,3 +165,35 @@ def test_kb_covers_gold_entities() -> None:
     assert not wrong_type, wrong_type
     # Analysts and people quoted once are not KB material; everything notable must be there.
     assert len(missing) <= 0.1 * total, missing
+
+
+def _flores(name: str) -> list[str]:
+    """Sentences of one FLORES devtest file, read from the packed archive (never unpacked into the repo)."""
+    import tarfile
+
+    with tarfile.open(SHARED / "data" / "flores.tar.gz") as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(f"devtest/{name}.devtest"))
+        handle = tar.extractfile(member)
+        assert handle is not None
+        return handle.read().decode("utf-8").splitlines()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("lang", ["en", "en-mt"])
+def test_kb_general_news_has_no_lowercase_links(lang: str) -> None:
+    # Edited English capitalises names, so a link on an all-lowercase word in general news (FLORES:
+    # wiki news, travel, science) is a common word claimed by a brand ('zoom', 'honor', 'alphabet').
+    from pipeline.entities.kb import load_kb
+    from pipeline.entities.linker import Linker, Segment, scopes_for
+
+    linker = Linker(load_kb())
+    lines = _flores("eng_Latn")
+    scopes = scopes_for(lang)
+    bad = []
+    for i in range(0, len(lines), 10):
+        text = " ".join(lines[i:i + 10])
+        for m in linker.link([Segment("text", text, lambda _: scopes)]):
+            surface = text[m.start:m.end]
+            if surface.islower():
+                bad.append((surface, linker.entries[m.entity].name))
+    assert not bad, sorted(set(bad))
