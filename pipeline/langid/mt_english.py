@@ -44,9 +44,6 @@ _AND_OTHER = re.compile(r"\band other\b")
 _BARE_DAY = re.compile(r"\) \d{1,2}[, ]|\b[Oo]n the \d{1,2}(?:st|nd|rd|th)\b|\breporters? \d{1,2}\b")
 # Chinese dashes and the six-dot ellipsis (……), also when rendered as six full stops.
 _CN_DASH = re.compile(r"——|……|\.{6}")
-# Case glitches inside a word (`ipOs`, `DeputY`, `LaZarcadenas`); camel-case brands (`eBay`, `iPhone`) start
-# with one lowercase letter and are not counted.
-_ODD_CASE = re.compile(r"\b[a-z]{2,}[A-Z][a-z]*\b|\b[A-Z]?[a-z]+[A-Z][a-z]+\b|\b[A-Z]?[a-z]{2,}[A-Z]\b")
 # A word written twice (`lists lists`): a decoding glitch.
 _DOUBLED = re.compile(r"\b([a-z]{3,}) \1\b")
 # A capitalised function word in mid-sentence between lowercase words (`the development of The local industry`).
@@ -113,7 +110,6 @@ FEATURES = (
     "comma-verb",
     "bare-thousands",
     "chinglish-word",
-    "odd-case",
     "doubled-word",
     "noun-pileup",
     "comma-density",
@@ -128,7 +124,7 @@ FEATURES = (
 )
 
 # Features that are counts of concrete evidence (reported in flags); the rest are text statistics.
-EVIDENCE = FEATURES[:17]
+EVIDENCE = FEATURES[:16]
 
 
 def features(text: str) -> dict[str, float]:
@@ -170,7 +166,6 @@ def features(text: str) -> dict[str, float]:
     out["few-articles"] = max(0.0, 0.09 - len(_ARTICLE.findall(text)) / n_words) * 20
     out["long-sentences"] = math.log1p(n_words / n_sent / 10)
     sentences = [s for s in _SENT.split(text) if s.strip()]
-    out["odd-case"] = math.log1p(len(_ODD_CASE.findall(text)) / n_sent * 3)
     out["doubled-word"] = math.log1p(len(_DOUBLED.findall(text)) / n_sent * 3)
     out["adverbial-opener"] = sum(bool(_OPENER.match(s.strip())) for s in sentences) / max(len(sentences), 1)
     per_word = 100 / n_words
