@@ -160,3 +160,29 @@ def test_langid_dev_scores_above_baseline() -> None:
     assert result["calibration"]["ece"] <= floors["ece_max"]
     for name in ("langdetect", "lingua", "fasttext"):
         assert ours["all"]["macro_f1"] > result["systems"][name]["all"]["macro_f1"], name
+
+
+def test_mt_features_fire_on_glitches_and_style() -> None:
+    f = features("In the first half of this year, the Director said lists lists of enterprises, is expected.")
+    assert f["doubled-word"] > 0
+    assert f["adverbial-opener"] == 1.0 and f["comma-content-word"] > 0
+    human = features("He said they'd eBay a few things, and she would buy an iPhone.")
+    assert human["doubled-word"] == 0 and human["adverbial-opener"] == 0
+    assert human["contractions"] > 0 and human["hedging-modals"] > 0 and human["personal-pronouns"] > 0
+
+
+@pytest.mark.shared
+def test_mt_model_rarely_calls_held_out_human_english_mt() -> None:
+    # FLORES devtest is never used in training (the synthetic rows come from FLORES dev).
+    import tarfile
+
+    from pipeline.langid.mt_english import mt_probability
+    from pipeline.langid.train import FLORES
+
+    with tarfile.open(FLORES) as tar:
+        member = tar.extractfile("flores/devtest/eng_Latn.devtest")
+        lines = member.read().decode("utf-8").splitlines() if member else []
+    chunks = [" ".join(lines[i:i + 5]) for i in range(0, len(lines) - 4, 5)]
+    assert len(chunks) > 150
+    called_mt = sum(mt_probability(c)[0] >= 0.5 for c in chunks) / len(chunks)
+    assert called_mt <= 0.10

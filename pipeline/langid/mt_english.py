@@ -42,13 +42,38 @@ _CAP_AFTER_COMMA = re.compile(
 _AND_OTHER = re.compile(r"\band other\b")
 # Day-of-month without a month, as in Chinese wire copy: `(Reporter X) 24,`, `on the 25th`, `reporter 25 from`.
 _BARE_DAY = re.compile(r"\) \d{1,2}[, ]|\b[Oo]n the \d{1,2}(?:st|nd|rd|th)\b|\breporters? \d{1,2}\b")
-_CN_DASH = re.compile(r"——|……")
+# Chinese dashes and the six-dot ellipsis (……), also when rendered as six full stops.
+_CN_DASH = re.compile(r"——|……|\.{6}")
+# A word written twice (`lists lists`): a decoding glitch.
+_DOUBLED = re.compile(r"\b([a-z]{3,}) \1\b")
+# A capitalised function word in mid-sentence between lowercase words (`the development of The local industry`).
+_MID_CAPITAL = re.compile(r"\b[a-z]+ (?:The|Of|And|For|With|To) [a-z]")
 _ARTICLE = re.compile(r"\b(?:the|a|an)\b", re.IGNORECASE)
 _LOWER_START = re.compile(r"[.!?] [a-z]")
 # A clause with no subject after a comma (`..., is expected to drive`): Chinese run-on sentences.
 _COMMA_VERB = re.compile(r", (?:is|are|was|were|can|will|should|must|has|have|had|did|does|need|needs) ")
 # Thousands without a separator (`2300 people`): Chinese MT keeps the digits as written.
 _BARE_THOUSANDS = re.compile(r"(?<![\d.,/:-])(?!(?:19|20)\d\d\b)\d{4,}(?![\d.,/:%-])")
+# A sentence opened by a prepositional or adverbial phrase (`In the first half of the year, ...`, `According to
+# ...`): Chinese puts time, place and topic first, and MT keeps that order.
+_OPENER = re.compile(
+    r"^[\"“'(]*(?:In|On|At|According to|With|From|Under|During|After|Since|Through|By|Due to|Among|Compared with"
+    r"|Combined with|For|As for|In terms of|Regarding|Along with|Driven by|Against)\b"
+)
+# A clause after a comma that starts with a content word or a verb: `..., is expected`, `..., covering`,
+# `..., bee farmers income`. Human English mostly goes on with a conjunction, a pronoun or a determiner.
+_COMMA_CONTENT = re.compile(
+    r", (?!(?:and|but|or|nor|which|who|whom|whose|where|when|while|whereas|although|though|because|since|as|if|"
+    r"unless|so|yet|the|a|an|this|that|these|those|its|his|her|their|our|he|she|it|they|we|i|you|there|"
+    r"according|said|says|including|such|with|without|in|on|at|for|to|from|by|of|after|before|until|like|"
+    r"not|only|also|then|than|both|either|neither|each|every|all|some|many|most|more|much|one|two|three|"
+    r"mr|mrs|ms|dr|sir|respectively|however|meanwhile|instead|though|too|even|just|now|already|still|"
+    r"what|how|why|whether|up|down|over|under|into|about|around|among|between|through|during)\b)[a-z]"
+)
+_INDEFINITE = re.compile(r"\b(?:a|an|A|An)\b")
+_PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|their|I|me|my|you|your|He|She|They|His|Their|You|My)\b")
+_HEDGE = re.compile(r"\b(?:would|could|might|may|Would|Could|Might|May)\b(?! \d)")
+_CONTRACTION = re.compile(r"[A-Za-z](?:n['’]t|['’](?:s|re|ve|ll|d|m))\b")
 _FUNCTION = frozenset(
     "a an the of in on at to for from by with and or but as is are was were be been being has have had do does did "
     "will would can could should may might must that which who whom whose this these those it its they their them "
@@ -85,14 +110,21 @@ FEATURES = (
     "comma-verb",
     "bare-thousands",
     "chinglish-word",
+    "doubled-word",
     "noun-pileup",
     "comma-density",
     "few-articles",
     "long-sentences",
+    "adverbial-opener",
+    "comma-content-word",
+    "indefinite-articles",
+    "personal-pronouns",
+    "hedging-modals",
+    "contractions",
 )
 
-# Features that are counts of concrete evidence (reported in flags); the last three are text statistics.
-EVIDENCE = FEATURES[:-4]
+# Features that are counts of concrete evidence (reported in flags); the rest are text statistics.
+EVIDENCE = FEATURES[:16]
 
 
 def features(text: str) -> dict[str, float]:
@@ -108,7 +140,7 @@ def features(text: str) -> dict[str, float]:
         "fullwidth-punctuation": len(_FULLWIDTH.findall(text)),
         "enumeration-comma": len(_ENUM_COMMA.findall(text)),
         "han-characters": len(_HAN.findall(text)),
-        "capital-after-comma": len(_CAP_AFTER_COMMA.findall(text)),
+        "capital-after-comma": len(_CAP_AFTER_COMMA.findall(text)) + len(_MID_CAPITAL.findall(text)),
         "brand-calque": sum(lower.count(" " + c + " ") for c in _calques()),
         "and-other": len(_AND_OTHER.findall(text)),
         "bare-day-number": len(_BARE_DAY.findall(text)),
@@ -133,6 +165,15 @@ def features(text: str) -> dict[str, float]:
     # Chinese has no articles; MT drops many. English news runs near 0.08 articles a word.
     out["few-articles"] = max(0.0, 0.09 - len(_ARTICLE.findall(text)) / n_words) * 20
     out["long-sentences"] = math.log1p(n_words / n_sent / 10)
+    sentences = [s for s in _SENT.split(text) if s.strip()]
+    out["doubled-word"] = math.log1p(len(_DOUBLED.findall(text)) / n_sent * 3)
+    out["adverbial-opener"] = sum(bool(_OPENER.match(s.strip())) for s in sentences) / max(len(sentences), 1)
+    per_word = 100 / n_words
+    out["comma-content-word"] = math.log1p(len(_COMMA_CONTENT.findall(text)) * per_word)
+    out["indefinite-articles"] = math.log1p(len(_INDEFINITE.findall(text)) * per_word)
+    out["personal-pronouns"] = math.log1p(len(_PRONOUN.findall(text)) * per_word)
+    out["hedging-modals"] = math.log1p(len(_HEDGE.findall(text)) * per_word)
+    out["contractions"] = math.log1p(len(_CONTRACTION.findall(text)) * per_word)
     return out
 
 
