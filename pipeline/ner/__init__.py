@@ -1,0 +1,86 @@
+"""Statistical NER for id, vi, zh and en: small spaCy pipelines shipped in pipeline/ner/models/<lang>/.
+
+    from pipeline.ner import load_ner
+    model = load_ner("id")            # None when no model exists for the language
+    model.find("Joko Widodo di Jakarta")  # [(0, 11, 'PERSON'), (15, 22, 'LOC')]
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+LOG = logging.getLogger(__name__)
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+LANGS = ("id", "vi", "zh", "en")
+ALIASES = {"zh-hans": "zh", "zh-hant": "zh", "zh-cn": "zh", "zh-tw": "zh", "en-mt": "en", "ms": "id"}
+# Model labels are already PERSON/ORG/LOC; map CoNLL names in case a model was trained with them.
+LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "GPE"}
+
+Span = tuple[int, int, str]
+
+_cache: dict[str, NerModel | None] = {}
+_lock = threading.Lock()
+
+
+class NerModel:
+    """A loaded NER pipeline: `find(text)` and `find_many(texts)` return (start, end, label) char spans."""
+
+    def __init__(self, lang: str, nlp: Language) -> None:
+        self.lang = lang
+        self.nlp = nlp
+
+    def find(self, text: str) -> list[Span]:
+        """Entities in text as (start, end, label) character offsets, label in PERSON/ORG/LOC."""
+        if not text.strip():
+            return []
+        return self._spans(self.nlp(text))
+
+    def find_many(self, texts: list[str], batch_size: int = 64) -> list[list[Span]]:
+        """Like find over many texts, batched through nlp.pipe (same order as texts)."""
+        return [self._spans(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+
+    @staticmethod
+    def _spans(doc: object) -> list[Span]:
+        return [(e.start_char, e.end_char, LABELS.get(e.label_, e.label_)) for e in doc.ents]  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"NerModel({self.lang!r}, {self.nlp.meta.get('name')!r} {self.nlp.meta.get('version')!r})"
+
+
+def normalize_lang(lang: str) -> str:
+    """Map a pipeline language code (zh-Hans, en-mt, ms, ...) to the model language."""
+    code = lang.strip().lower().replace("_", "-")
+    return ALIASES.get(code, code.split("-")[0] if code.split("-")[0] in LANGS else code)
+
+
+def load_ner(lang: str) -> NerModel | None:
+    """The cached NER model for lang, loaded on first use from the package; None (logged once) when absent."""
+    code = normalize_lang(lang)
+    with _lock:
+        if code in _cache:
+            return _cache[code]
+        path = MODELS_DIR / code
+        model: NerModel | None = None
+        if code not in LANGS:
+            LOG.warning("no NER model for language %r: supported are %s", lang, ", ".join(LANGS))
+        elif not (path / "meta.json").is_file():
+            LOG.warning("no NER model for %r at %s: run `make train-ner` (python -m pipeline.ner.train --lang %s)",
+                        lang, path, code)
+        else:
+            import spacy  # deferred: importing the package must stay cheap
+
+            model = NerModel(code, spacy.load(path))
+        _cache[code] = model
+        return model
+
+
+def clear_cache() -> None:
+    """Forget loaded models (tests, or after retraining in-process)."""
+    with _lock:
+        _cache.clear()
