@@ -313,3 +313,19 @@ def test_kb_common_word_does_not_link(extractor: Extractor, text: str, lang: str
 def test_beijing_survives_a_spanning_brand(extractor: Extractor) -> None:
     # 北京东方广场 = 北京 + 东方广场: without display-panel context 京东方 (BOE) must not take the span.
     assert "北京" in linked(extractor, "公司位于北京东方广场。", "zh-Hans").get("Beijing", [])
+
+
+def test_discovered_names_pass_precision_filters() -> None:
+    from pipeline.entities.discover import keep_span, trim_span
+
+    text = "There is an old player Chen Zhong ( alias ) who said the brand and its price fell."
+    start = text.index("Chen")
+    assert text[slice(*trim_span(text, start, text.index(")") + 1))] == "Chen Zhong"
+    assert keep_span("Chen Zhong", "en-mt", "PERSON", text)
+    assert not keep_span("Buy Mobile", "en-mt", "PERSON", text)  # not a pinyin name
+    assert not keep_span("Platform domain", "en-mt", "ORG", text)  # MT: only person names are discovered
+    assert not keep_span("Brand", "en", "ORG", text)  # the article uses it as a common word
+    assert not keep_span("“ Netizen", "en", "PERSON", text)
+    assert not keep_span("And I", "en", "PERSON", text)
+    assert keep_span("Bank of America", "en", "ORG", "Bank of America raised its target.")
+    assert keep_span("Nadiem Makarim", "id", "PERSON", "Nadiem Makarim mendirikan Gojek.")

@@ -42,7 +42,27 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
     model = _model(code) if code else None
     if model is None or not text:
         return []
-    return [(s, e, _LABELS[label]) for s, e, label in model.find(text) if label in _LABELS and 0 <= s < e <= len(text)]
+    out = []
+    for s, e, label in model.find(text):
+        if label in _LABELS and 0 <= s < e <= len(text):
+            s, e = trim_span(text, s, e)
+            if s < e:
+                out.append((s, e, _LABELS[label]))
+    return out
+
+
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A model span without the punctuation and parenthetical it swallowed: "Chen Zhong ( alias )" -> "Chen Zhong"."""
+    surface = text[start:end]
+    lead = re.match(r"^[\s\W]*", surface)
+    start += lead.end() if lead else 0
+    surface = text[start:end]
+    tail = re.search(r"(?:\s*[(（\[].*|[\s\W]+)$", surface)
+    if tail and tail.start() > 0:
+        end = start + tail.start()
+    return start, end
 
 
 @lru_cache(maxsize=8)
@@ -55,19 +75,52 @@ def _stop_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
-def keep_span(surface: str, lang: str | None) -> bool:
-    """Precision filters for a discovered name: no stop words, digits, single characters or lowercase words."""
+# Lowercase words allowed inside (never at the edge of) a Latin-script name: "Bank of America".
+_CONNECTORS = frozenset({"of", "de", "du", "van", "von", "der", "bin", "binti", "al", "and", "&", "dan", "và", "for"})
+_PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+                    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|"
+                    r"er|a|o|e|i|u|v)")
+_PINYIN_WORD = re.compile(rf"^{_PINYIN_SYLLABLE}{{1,2}}$")
+_LATIN_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$")
+
+
+def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -> bool:
+    """Precision filters for a discovered name (the held-out measure counts spurious entities).
+
+    No stop words, digits, single characters or lowercase words; in Latin script every word of the
+    name is capitalised (connectors aside), no quotes or stray punctuation, and a single word that
+    the article also uses in lowercase is a common word, not a name. Raw machine translation
+    capitalises at random, so there only multi-word person names are kept.
+    """
     code = ner_lang(lang) or "en"
     stripped = surface.strip()
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
     if stripped.casefold() in _stop_words(code):
         return False
-    if code != "zh" and stripped == stripped.lower():
+    if code == "zh":
+        return len(stripped) >= 2 and _jieba_confirms(text, stripped)
+    if stripped == stripped.lower():
         return False
-    if code == "vi":  # every Vietnamese syllable of a name is capitalised
-        return all(w[:1].isupper() or not w[:1].isalpha() for w in stripped.split())
+    words = stripped.split()
+    if not all(_LATIN_TOKEN.match(w) for w in words) or len(words) > 5:
+        return False
+    if words[0].casefold() in _stop_words(code) or words[-1].casefold() in _stop_words(code):
+        return False
+    if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+        return False
+    if len(words) == 1 and text and re.search(rf"(?<!\w){re.escape(stripped.lower())}(?!\w)", text):
+        return False
+    if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan")
+        return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
     return True
+
+
+def _jieba_confirms(text: str, surface: str) -> bool:
+    """A Chinese model span counts only where jieba also tags a proper noun (nr, ns, nt, nz) inside it."""
+    import jieba.posseg
+
+    return any(flag in _JIEBA_LABELS and word in surface for word, flag in jieba.posseg.lcut(surface) if len(word) > 1)
 
 
 def heuristic_spans(text: str, lang: str | None, kinds: tuple[str, ...]) -> list[Span]:

@@ -98,7 +98,7 @@ class Extractor:
         for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])) + \
                 sorted(heuristic, key=lambda s: (s[0] - s[1], s[0])):
             surface = text[start:end]
-            if _overlaps(start, end, taken) or not keep_span(surface, lang):
+            if _overlaps(start, end, taken) or not keep_span(surface, lang, label, text):
                 continue
             taken.append((start, end))
             claims = [c for c in self.linker.lookup(surface) if c.scope in segment.scopes(start)]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "1"
+    version = "2"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
@@ -30,7 +30,7 @@ class Entities(Stage):
         extra = [Path(self.config.entities.kb)] if self.config.entities.kb else []
         for path in [*sorted(KB_DIR.glob("*.yaml")), KB_DIR.parent / "values.yaml", *extra]:
             digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
-        ner = "ner" if self.config.entities.ner and _ner_available() else "no-ner"
+        ner = _ner_identity() if self.config.entities.ner else "no-ner"
         return f"{self.name}:{self.version}:{digest.hexdigest()[:16]}:{ner}"
 
     def check(self) -> None:
@@ -55,9 +55,10 @@ class Entities(Stage):
         return doc
 
 
-def _ner_available() -> bool:
-    try:
-        import pipeline.ner  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _ner_identity() -> str:
+    """Which NER models are installed, by their meta.json (cheap: no model is loaded)."""
+    models = Path(__file__).resolve().parent.parent / "ner" / "models"
+    digest = hashlib.sha256()
+    for meta in sorted(models.glob("*/meta.json")):
+        digest.update(meta.parent.name.encode() + b"\0" + meta.read_bytes())
+    return "ner:" + digest.hexdigest()[:12]
