@@ -52,7 +52,8 @@ DEFAULTS = {"max_epochs": 12, "max_steps": 6000, "max_seconds": 660.0, "eval_eve
             "dev_size": 1500, "dropout": 0.1, "patience": 6, "batch_by_words": 0}
 # Character-level zh sentences are ~3x longer in tokens: batches of 100-1000 sentences make too few updates, so
 # zh batches by tokens (100 -> 1000, spaCy's default schedule) instead.
-LANG_DEFAULTS: dict[str, dict[str, float]] = {"zh": {"batch_by_words": 1, "eval_every": 1000}}
+LANG_DEFAULTS: dict[str, dict[str, float]] = {"zh": {"batch_by_words": 1, "eval_every": 1000, "max_steps": 20000,
+                                                      "max_seconds": 600.0, "embed_size": 5000}}
 
 
 def blank(lang: str) -> Language:
@@ -82,7 +83,9 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     rng = random.Random(SEED)
     corpus = load_corpus(lang)
     nlp = blank(lang)
-    ner = nlp.add_pipe("ner", config={"model": NER_MODEL})
+    # zh has thousands of distinct characters and its prefix/suffix features equal the character: more rows.
+    model_cfg = {**NER_MODEL, "tok2vec": {**TOK2VEC, "embed_size": int(cfg.get("embed_size", TOK2VEC["embed_size"]))}}
+    ner = nlp.add_pipe("ner", config={"model": model_cfg})
     for label in ("PERSON", "ORG", "LOC"):
         ner.add_label(label)
     train_ex = examples(nlp, corpus.train)
