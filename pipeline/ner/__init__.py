@@ -23,6 +23,8 @@ ALIASES = {"zh-hans": "zh", "zh-hant": "zh", "zh-cn": "zh", "zh-tw": "zh", "en-m
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "GPE"}
 
 Span = tuple[int, int, str]
+# Languages whose model is run with the generic (`xx`) tokenizer instead of its own: load time, see load_ner.
+FAST_TOKENIZER = {"id": "xx"}
 
 _cache: dict[str, NerModel | None] = {}
 _lock = threading.Lock()
@@ -75,7 +77,13 @@ def load_ner(lang: str) -> NerModel | None:
         else:
             import spacy  # deferred: importing the package must stay cheap
 
-            model = NerModel(code, spacy.load(path))
+            if code in FAST_TOKENIZER:
+                # spaCy's Indonesian tokenizer builds ~16k exception rules twice on load (~9 s per worker
+                # process); the generic rules tokenize news text the same for NER (eval: docs/ner.md).
+                nlp = spacy.load(path, config={"nlp": {"lang": FAST_TOKENIZER[code]}}, exclude=["tokenizer"])
+            else:
+                nlp = spacy.load(path)
+            model = NerModel(code, nlp)
         _cache[code] = model
         return model
 
