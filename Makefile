@@ -11,7 +11,7 @@ RAW    ?= data/raw
 OUT    ?= data/processed
 PYTEST_ARGS ?=
 
-.PHONY: help setup pipeline test bench models train-ner eval report parquet kb-candidates add lint clean
+.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,9 +39,13 @@ models: $(STAMP) ## download and convert the translation models (needs a network
 train-ner: $(STAMP) ## train the shipped NER models from ../shared/data
 	$(PYTHON) -m pipeline.ner.train --all
 
-eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER, translation
+eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER (translation: make eval-translation)
 	$(PYTHON) -m pipeline.eval langid
 	$(PYTHON) -m pipeline.eval entities
+	$(PYTHON) -m pipeline.eval ner
+
+eval-translation: $(STAMP) ## score installed translation models on FLORES-200 and TICO-19
+	$(PYTHON) -m pipeline.eval translation
 
 report: $(STAMP) ## static HTML report in data/processed/report/
 	$(PYTHON) -m pipeline.report --out $(OUT)
