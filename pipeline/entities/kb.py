@@ -79,7 +79,8 @@ def read_yaml(path: Path) -> list[dict[str, Any]]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when built in: the KB loads once per worker process, 5x faster than pure Python.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise KBError(f"{path}: {exc}") from exc
     if data is None:
