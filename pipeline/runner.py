@@ -77,8 +77,9 @@ def _run_batch(units: list[Unit]) -> BatchResult:
 
 def batches(units: list[Unit], size: int) -> Iterator[list[Unit]]:
     """Units in work batches of `size`, similar lengths together."""
-    # Similar sizes together keep model batches even; order is restored at write time.
-    ordered = sorted(units, key=lambda u: len(u.raw))
+    # Similar sizes together keep model batches even; longest first, so the pool does not end
+    # waiting on one worker with the biggest batch. Order is restored at write time.
+    ordered = sorted(units, key=lambda u: (-len(u.raw), u.source))
     for i in range(0, len(ordered), size):
         yield ordered[i : i + size]
 
