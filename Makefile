@@ -51,7 +51,7 @@ report: $(STAMP) ## static HTML report in data/processed/report/
 	$(PYTHON) -m pipeline.report --out $(OUT)
 
 parquet: $(STAMP) ## export data/processed to Parquet
-	$(PYTHON) -m pipeline.load --out $(OUT) --format parquet
+	$(PYTHON) -m pipeline.loader --out $(OUT) --format parquet
 
 kb-candidates: $(STAMP) ## rank unknown names by frequency, to grow the knowledge base
 	$(PYTHON) -m pipeline.entities.candidates --out $(OUT)

@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """`pipeline.load(out_dir)` without importing pandas when the package is imported."""
     if name == "load":
-        import importlib
+        from pipeline.loader import load
 
-        return importlib.import_module("pipeline.load")  # a callable module: pipeline.load(...) runs load()
+        return load
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from pipeline.load import read_jsonl, read_manifest
+from pipeline.loader import read_jsonl, read_manifest
 
 ASSETS = Path(__file__).with_name("report_assets")
 QID = re.compile(r"Q\d+")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline
-from pipeline.load import export_parquet, load, main, parse_published, read_jsonl
+from pipeline.loader import export_parquet, load, main, parse_published, read_jsonl
 from tests.output_fixture import write_fixture_output
 
 

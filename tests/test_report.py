@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from pipeline.load import read_jsonl
+from pipeline.loader import read_jsonl
 from pipeline.report import build_report, highlight, main
 from tests.output_fixture import write_fixture_output
 

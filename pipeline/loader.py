@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,8 +241,8 @@ def export_parquet(out_dir: str | Path = "data/processed", dest: str | Path | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.load --out DIR --format parquet`: export the output folder."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.load", description=__doc__)
+    """`python -m pipeline.loader --out DIR --format parquet`: export the output folder."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.loader", description=__doc__)
     parser.add_argument("--out", default="data/processed", help="pipeline output folder (default: %(default)s)")
     parser.add_argument("--format", choices=["parquet"], default="parquet", help="export format")
     parser.add_argument("--dest", default=None, help="where to write (default: the --out folder)")
@@ -257,15 +256,6 @@ def main(argv: list[str] | None = None) -> int:
         print(path)
     return 0
 
-
-class _CallableModule(types.ModuleType):
-    """Importing `pipeline.load` binds the module over the `pipeline.load` name, so the module itself calls `load`."""
-
-    def __call__(self, out_dir: str | Path = "data/processed", engine: str = "pandas") -> tuple[Any, Any]:
-        return load(out_dir, engine)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 if __name__ == "__main__":
     raise SystemExit(main())
