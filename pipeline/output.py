@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
 from pipeline.dedup import near_duplicates
 from pipeline.store import dumps_line, write_atomic
-
-if TYPE_CHECKING:
-    from pipeline.runner import RunReport
 
 MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "name", "label", "field", "start", "end", "text", "sentence")
 REJECT_FIELDS = ("source", "doc_id", "stage", "error", "message")
@@ -70,7 +67,7 @@ def build_records(articles: list[Article], config: Config) -> list[dict[str, Any
 
 
 def write_outputs(
-    out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config, report: RunReport
+    out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config
 ) -> None:
     """Write the three JSONL files atomically; unchanged files are left untouched."""
     records = build_records(articles, config)

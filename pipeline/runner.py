@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import os
 import sys
@@ -13,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import __version__
 from pipeline.article import Article
 from pipeline.chain import BatchResult, Chain, cache_key
 from pipeline.config import Config, to_toml
 from pipeline.ingest import InputReject, Unit, discover, split_units
 from pipeline.output import write_outputs
-from pipeline.store import Cache, RunLock
+from pipeline.store import Cache, RunLock, write_atomic
 
 log = logging.getLogger("pipeline")
 
@@ -168,7 +171,7 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
 
         def on_result(batch: BatchResult) -> None:
             for key, state in batch.done:
-                cache.put(key, state)  # each finished article is durable at once
+                cache.put(key, state)  # each finished article is saved at once: a killed run resumes here
                 states[state["source"]] = state
             rejects.extend(batch.rejects)
             report.processed += len(batch.done)
@@ -183,7 +186,7 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         run_state = RunState(out, sorted(keys[s] for s in states), rejects)
         if report.processed or not run_state.unchanged():
             articles = [Article.from_state(states[u.source]) for u in units if u.source in states]
-            write_outputs(out, articles, rejects, config, report)
+            write_outputs(out, articles, rejects, config)
             run_state.save()
         report.seconds["write"] = report.seconds.get("write", 0.0) + time.perf_counter() - t0
         cache.prune({keys[s] for s in states})
@@ -199,9 +202,6 @@ class RunState:
     """
 
     def __init__(self, out: Path, keys: list[str], rejects: list[dict[str, Any]]) -> None:
-        import hashlib
-        import json
-
         self.out = out
         self.path = out / ".cache" / "outputs.state"
         blob = json.dumps([keys, sorted(json.dumps(r, sort_keys=True) for r in rejects)]).encode()
@@ -221,17 +221,10 @@ class RunState:
             return False
 
     def save(self) -> None:
-        from pipeline.store import write_atomic
-
         write_atomic(self.path, self._current().encode("utf-8"), durable=False)
 
 
 def write_manifest_and_config(out: Path, config: Config, report: RunReport) -> None:
-    import json
-
-    from pipeline import __version__
-    from pipeline.store import write_atomic
-
     manifest = {
         "pipeline_version": __version__,
         "config_hash": config.hash(),
