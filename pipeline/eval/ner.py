@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from pipeline.ner import LANGS, load_ner, normalize_lang
 from pipeline.ner.data import SHARED, Sentence, char_spans, load_corpus, load_split
@@ -105,7 +106,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--raw", type=Path, default=Path("data/raw"))
     args = parser.parse_args(argv)
     langs = [normalize_lang(x) for x in args.lang] if args.lang else list(LANGS)
-    results: dict[str, object] = {}
+    results: dict[str, Any] = {}
     print(f"{'lang':4} {'test set':18} {'sents':>6} {'ents':>6} {'P':>6} {'R':>6} {'F1':>6} {'target':>7}  anchor")
     for lang in langs:
         res = evaluate(lang, args.limit, args.with_duplicates)
@@ -118,9 +119,9 @@ def main(argv: list[str]) -> int:
     if args.seeds:
         seeds = seed_recall(args.raw)
         results["seeds"] = seeds
-        for doc, r in seeds.items():
-            print(f"seed {doc}: {r['found']}/{r['gold_surfaces']} gold surface forms found "
-                  f"({r['predicted_spans']} distinct predicted spans)")
+        for doc, found in seeds.items():
+            print(f"seed {doc}: {found['found']}/{found['gold_surfaces']} gold surface forms found "
+                  f"({found['predicted_spans']} distinct predicted spans)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return 0

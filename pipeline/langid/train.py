@@ -209,7 +209,7 @@ def main(argv: list[str]) -> int:
     mt_english.MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     mt_english._model.cache_clear()
     cv = cross_validated(rows)
-    table = fit_calibration([c["raw"] for c in cv], [c["letters"] for c in cv],
+    table: dict[str, Any] = fit_calibration([c["raw"] for c in cv], [c["letters"] for c in cv],
                             [c["lang"] == r["lang"] for c, r in zip(cv, rows, strict=True)])
     table["card"] = ("P(label right) = sigmoid(intercept + coef_logit*logit(raw) + coef_length*log1p(letters)), "
                      f"fitted on {FOLDS}-fold cross-validated decisions over {len(rows)} dev texts")

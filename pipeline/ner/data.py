@@ -119,8 +119,8 @@ def char_spans(sent: Sentence) -> tuple[str, set[tuple[int, int, str]]]:
         offsets.append((len(text), len(text) + len(word)))
         text += word + (" " if space else "")
     spans: set[tuple[int, int, str]] = set()
-    start = label = None
-    end = 0
+    start, end = 0, 0
+    label: str | None = None
     for (s, e), tag in zip([*offsets, (len(text), len(text))], [*sent.tags, "O"], strict=True):
         if label is not None and not tag.startswith("I-"):
             spans.add((start, end, LABELS[label]))

@@ -14,6 +14,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -48,7 +49,7 @@ NER_MODEL = {
     "nO": None,
     "tok2vec": TOK2VEC,
 }
-DEFAULTS = {"max_epochs": 12, "max_steps": 6000, "max_seconds": 660.0, "eval_every": 400, "eval_seconds": 150.0,
+DEFAULTS: dict[str, float] = {"max_epochs": 12, "max_steps": 6000, "max_seconds": 660.0, "eval_every": 400, "eval_seconds": 150.0,
             "dev_size": 1500, "dropout": 0.1, "patience": 6, "batch_by_words": 0}
 # Character-level zh sentences are ~3x longer in tokens: batches of 100-1000 sentences make too few updates, so
 # zh batches by tokens (100 -> 1000, spaCy's default schedule) instead.
@@ -77,15 +78,17 @@ def examples(nlp: Language, sents: list[Sentence]) -> list[Example]:
 
 def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     """Train one language and write it to out_dir/lang; returns the training record."""
-    cfg = {**DEFAULTS, **LANG_DEFAULTS.get(lang, {}), **{k: v for k, v in overrides.items() if v is not None}}
+    cfg: dict[str, float] = {**DEFAULTS, **LANG_DEFAULTS.get(lang, {}),
+                             **{k: v for k, v in overrides.items() if v is not None}}
     started = time.perf_counter()
     fix_random_seed(SEED)
     rng = random.Random(SEED)
     corpus = load_corpus(lang)
     nlp = blank(lang)
     # zh has thousands of distinct characters and its prefix/suffix features equal the character: more rows.
-    model_cfg = {**NER_MODEL, "tok2vec": {**TOK2VEC, "embed_size": int(cfg.get("embed_size", TOK2VEC["embed_size"]))}}
-    ner = nlp.add_pipe("ner", config={"model": model_cfg})
+    embed_size = int(cfg["embed_size"]) if "embed_size" in cfg else TOK2VEC["embed_size"]
+    model_cfg = {**NER_MODEL, "tok2vec": {**TOK2VEC, "embed_size": embed_size}}
+    ner: Any = nlp.add_pipe("ner", config={"model": model_cfg})
     for label in ("PERSON", "ORG", "LOC"):
         ner.add_label(label)
     train_ex = examples(nlp, corpus.train)
@@ -94,7 +97,7 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     optimizer = nlp.initialize(lambda: train_ex[:2000], sgd=None)
     LOG.info("%s: %d train, %d dev sentences (%d train sentences removed as test duplicates)",
              lang, len(train_ex), len(dev_ex), corpus.removed_from_train)
-    best = {"f": -1.0, "step": 0, "evals": 0, "bytes": b""}
+    best: dict[str, Any] = {"f": -1.0, "step": 0, "evals": 0, "bytes": b""}
     step = epoch = 0
     stop = ""
     history = []
@@ -103,7 +106,7 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
         epoch += 1
         rng.shuffle(train_ex)
         losses: dict[str, float] = {}
-        sizes = compounding(100.0, 1000.0, 1.001)
+        sizes: Any = compounding(100.0, 1000.0, 1.001)
         batches = minibatch_by_words(train_ex, size=sizes) if cfg["batch_by_words"] else minibatch(train_ex, size=sizes)
         for batch in batches:
             nlp.update(batch, sgd=optimizer, drop=float(cfg["dropout"]), losses=losses)
