@@ -49,8 +49,10 @@ NER_MODEL = {
     "nO": None,
     "tok2vec": TOK2VEC,
 }
-DEFAULTS: dict[str, float] = {"max_epochs": 12, "max_steps": 6000, "max_seconds": 660.0, "eval_every": 400, "eval_seconds": 150.0,
-            "dev_size": 1500, "dropout": 0.1, "patience": 6, "batch_by_words": 0}
+DEFAULTS: dict[str, float] = {
+    "max_epochs": 12, "max_steps": 6000, "max_seconds": 660.0, "eval_every": 400, "eval_seconds": 150.0,
+    "dev_size": 1500, "dropout": 0.1, "patience": 6, "batch_by_words": 0,
+}
 # Character-level zh sentences are ~3x longer in tokens: batches of 100-1000 sentences make too few updates, so
 # zh batches by tokens (100 -> 1000, spaCy's default schedule) instead.
 LANG_DEFAULTS: dict[str, dict[str, float]] = {"zh": {"batch_by_words": 1, "eval_every": 1000, "max_steps": 20000,
