@@ -164,3 +164,22 @@ def test_broken_knowledge_base_fails_at_start(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "entities.kb" in proc.stderr and "not-a-qid" in proc.stderr
     assert not (tmp_path / "out" / "articles.jsonl").exists()
+
+
+def test_user_pattern_file_is_checked_at_start_and_keys_the_cache(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[group]]\nwhere = "anywhere"\npatterns = ["(unclosed"]\n')
+    proc = run_cli("run", "--raw", str(RAW), "--out", str(out), "--set", f'clean.patterns="{bad}"')
+    assert proc.returncode == 2 and "clean.patterns" in proc.stderr
+    assert not (out / "articles.jsonl").exists()
+
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[group]]\nwhere = "anywhere"\npatterns = ["^a line no article has$"]\n')
+    setting = f'clean.patterns="{extra}"'
+    assert run_cli("run", "--raw", str(RAW), "--out", str(out), "--set", setting).returncode == 0
+    assert run_cli("run", "--raw", str(RAW), "--out", str(out), "--set", setting).returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["processed"] == 0
+    extra.write_text('[[group]]\nwhere = "anywhere"\npatterns = ["^another line no article has$"]\n')
+    assert run_cli("run", "--raw", str(RAW), "--out", str(out), "--set", setting).returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["processed"] == len(SEEDS)  # edited file re-cleans

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.article import Article
 from pipeline.cleaning import clean_article, load_patterns
 from pipeline.cleaning.patterns import SHIPPED
+from pipeline.config import ConfigError
 from pipeline.stages.base import Reject, Stage
 
 
@@ -15,11 +18,22 @@ class Clean(Stage):
     provides = ("text", "title", "published", "publisher", "flags")
 
     def fingerprint(self) -> str:
-        """The shipped patterns are part of the output: editing them re-cleans the corpus."""
+        """The patterns are part of the output: editing the shipped file or the user's re-cleans the corpus."""
         import hashlib
 
-        digest = hashlib.sha256(SHIPPED.read_bytes()).hexdigest()[:12]
-        return f"{self.name}:{self.version}:{digest}"
+        digest = hashlib.sha256(SHIPPED.read_bytes())
+        extra = self.config.clean.patterns
+        if extra:
+            path = Path(extra)
+            digest.update(b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+        return f"{self.name}:{self.version}:{digest.hexdigest()[:12]}"
+
+    def check(self) -> None:
+        """A pattern file that is missing or does not compile stops the run before any article is cleaned."""
+        try:
+            load_patterns(self.config.clean.patterns)
+        except (OSError, ValueError) as exc:  # a bad TOML file or regex is a ValueError
+            raise ConfigError(f"clean.patterns: {exc}") from exc
 
     def process(self, doc: Article) -> Article:
         patterns = load_patterns(self.config.clean.patterns)
