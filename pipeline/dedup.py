@@ -19,12 +19,12 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.script import CJK as _CJK
 
 SCHEME = "affine32"
 SEED = 1
 CHAR_SHINGLE = 4
 WORD_SHINGLE = 3
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
 ENGLISH = ("en", "en-mt")

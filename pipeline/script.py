@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["View", "has_cjk", "is_cjk", "to_simplified", "simplified_view"]
+__all__ = ["CJK", "CJK_CHARS", "View", "has_cjk", "is_cjk", "to_simplified", "simplified_view"]
+
+# The CJK ideograph blocks (unified, extension A, compatibility, extensions B-F and the supplement), as the body
+# of a regex character class: `re.compile(f"[{CJK_CHARS}]")`. The one definition the package uses.
+CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def is_cjk(ch: str) -> bool:

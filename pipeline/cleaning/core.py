@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +18,11 @@ from pipeline.cleaning.metadata import (
 from pipeline.cleaning.normalize import normalize_line, split_lines
 from pipeline.cleaning.patterns import Patterns
 from pipeline.cleaning.spinner import spinner_flags
+from pipeline.script import CJK as _CJK
 
 # Paragraph separator of `text`: one newline (documented in docs/cleaning.md).
 PARAGRAPH_SEP = "\n"
 HEAD_LINES = 6  # where a breadcrumb, title and dateline are looked for
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass

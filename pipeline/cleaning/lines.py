@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from pipeline.cleaning.patterns import Patterns
+from pipeline.script import CJK_CHARS
 
 
 class Kind(IntEnum):
@@ -28,7 +29,7 @@ class Kind(IntEnum):
 _BULLET = re.compile(r"^[•·▪►»■◆●◇○□]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.!?。！？…;；:：][\"'”’」』)）\]]*$")
 _CRUMB_SEP = re.compile(r"\s*[>»›＞]\s*")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[\u3040-\u30ff{CJK_CHARS}]")  # kana too: Japanese lines are sized like Chinese
 
 
 def is_short(line: str) -> bool:

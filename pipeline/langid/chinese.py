@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from pipeline.script import CJK
+
 
 @lru_cache(maxsize=1)
 def _converters() -> tuple[Any, Any]:
@@ -27,7 +29,7 @@ def han_variant(text: str) -> tuple[str, float, dict[str, int]]:
     Traditional text has many of the first and few of the second, so the share decides, and a
     few stray characters of the other kind (壹, 麽, 阿裏 in Simplified text) do not flip it.
     """
-    han = "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    han = "".join(CJK.findall(text))
     if not han:
         return "zh-Hans", 0.5, {"traditional": 0, "simplified": 0}
     t2s, s2t = _converters()

@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.script import CJK as _HAN
+
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_FILE = DATA / "mt_english.json"
 CALQUES_FILE = DATA / "mt_calques.txt"
@@ -32,7 +34,6 @@ _UNIT_CALQUE = re.compile(
 )
 _FULLWIDTH = re.compile(r"[，。：；！？（）【】《》～％＋＝]")
 _ENUM_COMMA = re.compile(r"、")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # A function word capitalised right after a comma: Chinese sentence boundaries kept as commas.
 _CAP_AFTER_COMMA = re.compile(
     r", (?:The|It|As|We|This|That|In|And|But|So|If|There|They|He|She|Its|Our|Their|These|Those"

@@ -6,6 +6,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from pipeline.script import is_cjk
+
 # Vietnamese letters outside plain ASCII that no other Latin-script language here uses together.
 _VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
@@ -14,7 +16,7 @@ _VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽ�
 def script_of(ch: str) -> str:
     """Writing system of one letter: han, kana, hangul, latin, thai, cyrillic, arabic, ... or `other`."""
     code = ord(ch)
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF:
+    if is_cjk(ch):
         return "han"
     if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF:
         return "kana"
