@@ -77,6 +77,8 @@ def load_ner(lang: str) -> NerModel | None:
         else:
             import spacy  # deferred: importing the package must stay cheap
 
+            import pipeline.ner.features  # noqa: F401  (registers `word_context`, which zh and vi models use)
+
             if code in FAST_TOKENIZER:
                 # spaCy's Indonesian tokenizer builds ~16k exception rules twice on load (~9 s per worker
                 # process); the generic rules tokenize news text the same for NER (eval: docs/ner.md).
