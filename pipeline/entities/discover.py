@@ -51,8 +51,6 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
     return out
 
 
-
-
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """A model span without the punctuation and parenthetical it swallowed: "Chen Zhong ( alias )" -> "Chen Zhong"."""
     surface = text[start:end]

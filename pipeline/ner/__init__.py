@@ -77,7 +77,7 @@ def load_ner(lang: str) -> NerModel | None:
         else:
             import spacy  # deferred: importing the package must stay cheap
 
-            import pipeline.ner.features  # noqa: F401  (registers `word_context`, which zh and vi models use)
+            import pipeline.ner.features  # noqa: F401  (registers the zh tokenizer and vi `word_context`)
 
             if code in FAST_TOKENIZER:
                 # spaCy's Indonesian tokenizer builds ~16k exception rules twice on load (~9 s per worker

@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 NER_DATA = SHARED / "data" / "ner"
 
-LANGS = ("id", "vi", "zh", "en")
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
 # Human-annotated sets per language: name -> folder under ner/extra (splits present there).
@@ -68,7 +67,7 @@ def _fix_iob(tags: list[str]) -> list[str]:
     return fixed
 
 
-def to_sentence(rows: list[tuple[str, str]], lang: str, *, chars: bool = False) -> Sentence:
+def to_sentence(rows: list[tuple[str, str]], lang: str) -> Sentence:
     """Turn CoNLL rows into a Sentence; for zh, `#` becomes a space and words split into characters."""
     words: list[str] = []
     spaces: list[bool] = []
@@ -80,8 +79,8 @@ def to_sentence(rows: list[tuple[str, str]], lang: str, *, chars: bool = False) 
                 if spaces:
                     spaces[-1] = True
                 continue
-            pieces = list(token) if chars else [token]
-            for i, piece in enumerate(pieces):
+            # Characters, so WikiANN (by character) and UNER GSD (by word) compare and align alike.
+            for i, piece in enumerate(token):
                 words.append(piece)
                 spaces.append(False)
                 tags.append(tag if i == 0 or tag == "O" else "I-" + tag[2:])
@@ -100,7 +99,7 @@ def load_split(lang: str, source: str, split: str) -> list[Sentence]:
     path = folder / f"{split}.conll"
     if not path.is_file():
         return []
-    return [to_sentence(rows, lang, chars=True) for rows in read_conll(path)]
+    return [to_sentence(rows, lang) for rows in read_conll(path)]
 
 
 def to_doc(vocab: Vocab, sent: Sentence) -> Doc:

@@ -20,6 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from pipeline.script import simplified_view
+
 Segmenter = Callable[[str], list[str]]
 
 
@@ -69,11 +71,11 @@ def segment_vi(text: str) -> list[str]:
 SEGMENTERS: dict[str, Segmenter] = {"vi": segment_vi}
 
 
-def _position(offset: int, length: int) -> str:
-    """B/M/E/S of a token starting `offset` characters into a word of `length` characters."""
+def _position(index: int, length: int) -> str:
+    """B/M/E/S of the index-th syllable of a word of `length` syllables."""
     if length <= 1:
         return "S"
-    return "B" if offset == 0 else "E" if offset == length - 1 else "M"
+    return "B" if index == 0 else "E" if index == length - 1 else "M"
 
 
 class WordContext:
@@ -82,7 +84,6 @@ class WordContext:
     def __init__(self, lang: str) -> None:
         if lang not in SEGMENTERS:
             raise ValueError(f"word_context: no segmenter for {lang!r} (have {', '.join(SEGMENTERS)})")
-        self.lang = lang
         self.segment = SEGMENTERS[lang]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -122,8 +123,6 @@ class ZhWordTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        from pipeline.script import simplified_view
-
         view = simplified_view(text)
         words: list[str] = []
         norms: list[str] = []

@@ -1,6 +1,6 @@
 """Train the shipped NER pipelines: `python -m pipeline.ner.train --all` or `--lang id`.
 
-One small CPU spaCy pipeline per language (HashEmbedCNN tok2vec, no pretrained vectors), trained from WikiANN
+One small CPU spaCy pipeline per language (MultiHashEmbed + CNN tok2vec, no pretrained vectors), trained from WikiANN
 plus the human-annotated sets in ../shared/data/ner, with fixed seeds and a step/time cap; the best dev checkpoint
 is written to pipeline/ner/models/<lang>/ with a meta.json that records data, sizes, scores and time.
 """
@@ -23,8 +23,9 @@ from spacy.training.batchers import minibatch_by_words
 from spacy.util import compounding, fix_random_seed
 from thinc.api import Adam
 
-import pipeline.ner.features  # noqa: F401  (registers the word_context factory)
-from pipeline.ner.data import LANGS, Sentence, load_corpus, to_doc
+from pipeline.ner import LANGS
+from pipeline.ner.data import Sentence, load_corpus, to_doc
+from pipeline.ner.features import SEGMENTERS  # importing registers the zh tokenizer and word_context
 
 MODELS = Path(__file__).resolve().parent / "models"
 SEED = 0
@@ -40,7 +41,6 @@ EMBED_ATTRS: dict[str, dict[str, int]] = {
     "vi": {"NORM": 10000, "PREFIX": 2000, "SUFFIX": 5000, "SHAPE": 1000, "LEMMA": 5000, "TAG": 50},
     "zh": {"NORM": 20000, "PREFIX": 5000, "SUFFIX": 8000, "SHAPE": 200},
 }
-WORD_CONTEXT = ("vi",)
 
 
 def ner_model(lang: str, width: int = 96, depth: int = 4) -> dict[str, Any]:
@@ -85,9 +85,9 @@ def blank(lang: str) -> Language:
 
 
 def make_nlp(lang: str, width: int = 96, depth: int = 4) -> Language:
-    """Blank pipeline with the word_context component (vi) and an untrained NER for lang."""
+    """Blank pipeline with the word_context component (languages with a segmenter: vi) and an untrained NER."""
     nlp = blank(lang)
-    if lang in WORD_CONTEXT:
+    if lang in SEGMENTERS:
         nlp.add_pipe("word_context", config={"lang": lang})
     ner: Any = nlp.add_pipe("ner", config={"model": ner_model(lang, width, depth)})
     for label in ("PERSON", "ORG", "LOC"):
@@ -179,7 +179,7 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
         "best_step": best["step"],
         "best_dev_f": round(float(best["f"]), 4),
         "train_seconds": round(seconds, 1),
-        "config": {k: v for k, v in cfg.items()},
+        "config": dict(cfg),
         "history": history,
         "trained": time.strftime("%Y-%m-%d"),
     }
