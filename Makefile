@@ -39,10 +39,12 @@ $(KERNEL): $(SETUP)
 
 kernel: $(KERNEL) ## register .venv as the Jupyter kernel "newscorpus" (inside .venv, not in $HOME)
 
+# Loopback only, with Jupyter's token; as root (a container) it needs --allow-root.
 notebook: $(KERNEL) ## JupyterLab on notebooks/ at http://127.0.0.1:PORT (8888), kernel newscorpus, reading OUT
 	PIPELINE_OUT="$(abspath $(OUT))" $(PYTHON) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \
-		--MultiKernelManager.default_kernel_name=$(KERNEL_NAME) $(JUPYTER_ARGS)
+		--MultiKernelManager.default_kernel_name=$(KERNEL_NAME) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		$(JUPYTER_ARGS)
 
 pipeline: $(STAMP) ## process data/raw into data/processed (incremental)
 	$(PYTHON) -m pipeline run --raw $(RAW) --out $(OUT)
