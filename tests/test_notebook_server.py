@@ -38,15 +38,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def get(url: str, token: str | None) -> tuple[int, Any]:
-    """GET through no proxy; (status, parsed JSON or None)."""
+def get(url: str, token: str | None, method: str = "GET", body: Any = None) -> tuple[int, Any]:
+    """A request through no proxy; (status, parsed JSON or None)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+    headers = {"Authorization": f"token {token}"} if token else {}
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with opener.open(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         return exc.code, None
+
+
+def cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # exited meanwhile
+        return []
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -102,6 +111,20 @@ def test_make_notebook_serves_the_project_kernel(tmp_path: Path) -> None:
         # The kernel runs the project's virtual environment (its real path, whatever links point to it).
         assert Path(spec["argv"][0]).parent.parent.resolve() == VENV.resolve()
         assert not list(home.rglob("kernel.json"))  # registered inside the venv, not in $HOME
+
+        # A kernel started by the server is the venv's Python running ipykernel, and it stays up.
+        status, kernel = get(f"{base}/api/kernels", token, "POST", {"name": KERNEL})
+        assert status == 201 and kernel["name"] == KERNEL
+        deadline, launched = time.monotonic() + 60, []
+        while not launched and time.monotonic() < deadline:
+            time.sleep(0.5)
+            launched = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                        if any(kernel["id"] in arg for arg in cmdline(p))]
+        assert len(launched) == 1 and "ipykernel_launcher" in launched[0].cmdline()
+        assert Path(launched[0].cmdline()[0]).parent.parent.resolve() == VENV.resolve()
+        time.sleep(2)
+        assert launched[0].is_running() and get(f"{base}/api/kernels/{kernel['id']}", token)[0] == 200
+        assert get(f"{base}/api/kernels/{kernel['id']}", token, "DELETE")[0] == 204
 
         _, contents = get(f"{base}/api/contents", token)  # JupyterLab opens on notebooks/
         assert "explore.ipynb" in {item["name"] for item in contents["content"]}
