@@ -122,3 +122,16 @@ def test_notebook_runs_on_empty_output(tmp_path: Path) -> None:
     assert "0 articles" in text and "note: no articles" in text and "note: no entity mentions" in text
     assert "note: no article has a `published` date" in text and "note: no flags" in text
     assert not any(pngs(nb, tag) for tag in PLOTS)
+
+
+def test_missing_kernel_and_notebook_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.notebook import KernelMissingError, check_kernel
+    from pipeline.report import main
+
+    with pytest.raises(KernelMissingError, match="make kernel"):
+        check_kernel("no-such-kernel-here")
+    assert check_kernel()["display_name"] == "Python (newscorpus)"  # `make kernel` registered it
+    out = write_fixture_output(tmp_path / "out")
+    assert main(["--out", str(out), "--notebook", str(tmp_path / "missing.ipynb")]) == 2
+    assert "notebook not found" in capsys.readouterr().err
+    assert not (out / "report").exists()
