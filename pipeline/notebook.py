@@ -8,6 +8,7 @@ the network (no MathJax, RequireJS or Mermaid scripts), so it opens from the fil
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 KERNEL = "newscorpus"
 CELL_TIMEOUT = 300  # seconds a cell may run before the execution fails
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in IPython tracebacks
 
 # The JupyterLab look of nbconvert's `lab` template without the scripts it would fetch from a CDN.
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -73,7 +75,7 @@ def execute_notebook(notebook: str | Path, out: str | Path, kernel: str = KERNEL
     try:
         client.execute(env=_kernel_env(Path(out)))
     except CellExecutionError as exc:
-        raise NotebookError(f"{path} failed on {out}:\n{exc}") from exc
+        raise NotebookError(f"{path} failed on {out}:\n{ANSI.sub('', str(exc))}") from exc
     return nb
 
 

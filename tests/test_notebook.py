@@ -135,3 +135,20 @@ def test_missing_kernel_and_notebook_are_clear_errors(tmp_path: Path, capsys: py
     assert main(["--out", str(out), "--notebook", str(tmp_path / "missing.ipynb")]) == 2
     assert "notebook not found" in capsys.readouterr().err
     assert not (out / "report").exists()
+
+
+@pytest.mark.slow
+def test_report_fails_on_a_failing_cell_and_keeps_the_old_report(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.report import build_report, main
+
+    out = write_fixture_output(tmp_path / "out")
+    report = build_report(out)
+    broken = tmp_path / "broken.ipynb"
+    cell = nbformat.v4.new_code_cell("import os\nraise ValueError(os.environ['PIPELINE_OUT'])")
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"name": KERNEL, "display_name": KERNEL}})
+    nbformat.write(nb, broken)
+    assert main(["--out", str(out), "--notebook", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "broken.ipynb failed" in err and f"ValueError: {out.resolve()}" in err
+    assert (report / "index.html").is_file() and not (report / "broken.html").exists()
