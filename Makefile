@@ -10,8 +10,16 @@ STAMP  := $(VENV)/.installed
 RAW    ?= data/raw
 OUT    ?= data/processed
 PYTEST_ARGS ?=
+PORT   ?= 8888
+JUPYTER_ARGS ?=
+# What the notebook and report targets install first: the stamp (pip install, only when pyproject.toml or
+# requirements.lock changed). `make notebook SETUP=` uses the existing .venv as it is and never runs pip.
+SETUP  ?= $(STAMP)
+KERNEL_NAME := newscorpus
+KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
+.PHONY: help setup kernel notebook pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,12 +30,26 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m pip install -q -c requirements.lock -e '.[all]'
 	touch $@
 
-setup: $(STAMP) ## create .venv and install the pinned dependencies (requirements.lock)
+setup: $(STAMP) $(KERNEL) ## create .venv and install the pinned dependencies (requirements.lock)
+
+# The kernel runs the venv's real interpreter path (not a symlink to the venv), registered inside the venv.
+$(KERNEL): $(SETUP)
+	"$$(cd $(VENV) && pwd -P)/bin/python" -m ipykernel install --sys-prefix --name $(KERNEL_NAME) \
+		--display-name "Python (newscorpus)"
+
+kernel: $(KERNEL) ## register .venv as the Jupyter kernel "newscorpus" (inside .venv, not in $HOME)
+
+# Loopback only, with Jupyter's token; as root (a container) it needs --allow-root.
+notebook: $(KERNEL) ## JupyterLab on notebooks/ at http://127.0.0.1:PORT (8888), kernel newscorpus, reading OUT
+	PIPELINE_OUT="$(abspath $(OUT))" $(PYTHON) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \
+		--MultiKernelManager.default_kernel_name=$(KERNEL_NAME) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		$(JUPYTER_ARGS)
 
 pipeline: $(STAMP) ## process data/raw into data/processed (incremental)
 	$(PYTHON) -m pipeline run --raw $(RAW) --out $(OUT)
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(KERNEL) ## run the whole test suite
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) ## measure speed and memory; writes bench/results.json
@@ -48,8 +70,8 @@ eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER, real-world pa
 eval-translation: $(STAMP) ## score installed translation models on FLORES-200 and TICO-19
 	$(PYTHON) -m pipeline.eval translation
 
-report: $(STAMP) ## static HTML report in data/processed/report/
-	$(PYTHON) -m pipeline.report --out $(OUT)
+report: $(SETUP) $(KERNEL) ## static HTML report and the executed notebooks in data/processed/report/
+	$(PYTHON) -m pipeline.report --out $(OUT) $(addprefix --notebook ,$(NOTEBOOKS))
 
 parquet: $(STAMP) ## export data/processed to Parquet
 	$(PYTHON) -m pipeline.loader --out $(OUT) --format parquet

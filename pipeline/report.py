@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.loader import read_jsonl, read_manifest
+from pipeline.notebook import KernelMissingError, NotebookError
 
 ASSETS = Path(__file__).with_name("report_assets")
 QID = re.compile(r"Q\d+")
@@ -194,8 +195,8 @@ def _counts(counter: Counter[str]) -> str:
 
 
 def index_page(records: list[dict[str, Any]], rejects: list[dict[str, Any]], manifest: dict[str, Any],
-               pages: dict[str, str], files: list[str]) -> str:
-    """The corpus summary and a table of every article."""
+               pages: dict[str, str], files: list[str], notebooks: Iterable[str] = ()) -> str:
+    """The corpus summary and a table of every article; the nav links the exported notebooks (file names)."""
     n_mentions = sum(len(e.get("mentions") or []) for r in records for e in r.get("entities") or [])
     langs = Counter(r.get("lang") or "und" for r in records)
     status = Counter((r.get("translation_status") or "none").split(":")[0] for r in records)
@@ -228,7 +229,8 @@ def index_page(records: list[dict[str, Any]], rejects: list[dict[str, Any]], man
                           for r in rejects)
     rejected = ('<h2>Rejected inputs</h2><table><thead><tr><th>source</th><th>stage</th><th>error</th>'
                 f"<th>message</th></tr></thead><tbody>{reject_rows}</tbody></table>") if rejects else ""
-    body = ('<nav><a href="entities.html">entities</a></nav><h1>News corpus report</h1>'
+    nav = "".join(f' · <a href="{_attr(name)}">notebook: {escape(Path(name).stem)}</a>' for name in notebooks)
+    body = (f'<nav><a href="entities.html">entities</a>{nav}</nav><h1>News corpus report</h1>'
             + summary + "<h2>Articles</h2>" + table + rejected)
     return _page("News corpus report", body, depth=0)
 
@@ -268,8 +270,13 @@ def _file_names(records: list[dict[str, Any]]) -> list[str]:
     return names
 
 
-def build_report(out_dir: str | Path = "data/processed", dest: str | Path | None = None) -> Path:
-    """Write the report (index.html, entities.html, articles/*.html, style.css); returns its folder."""
+def build_report(out_dir: str | Path = "data/processed", dest: str | Path | None = None,
+                 notebooks: Iterable[str | Path] = ()) -> Path:
+    """Write the report (index.html, entities.html, articles/*.html, style.css); returns its folder.
+
+    Each of `notebooks` is executed on the output with the project's kernel and exported beside the pages as
+    <stem>.html (pipeline.notebook), linked from the index.
+    """
     out = Path(out_dir)
     if not (out / "articles.jsonl").is_file():
         raise FileNotFoundError(f"{out / 'articles.jsonl'} not found: run `python -m pipeline run --out {out}` first")
@@ -289,7 +296,13 @@ def build_report(out_dir: str | Path = "data/processed", dest: str | Path | None
         (tmp / "articles").mkdir()
         for css in ("style.css", "entities.css"):
             shutil.copyfile(ASSETS / css, tmp / css)
-        (tmp / "index.html").write_text(index_page(records, rejects, read_manifest(out), pages, files), "utf-8")
+        exported: list[str] = []
+        if notebooks:
+            from pipeline.notebook import export_notebooks
+
+            exported = [p.name for p in export_notebooks(out, tmp, [Path(n) for n in notebooks])]
+        (tmp / "index.html").write_text(index_page(records, rejects, read_manifest(out), pages, files, exported),
+                                        "utf-8")
         (tmp / "entities.html").write_text(entities_page(records, files), "utf-8")
         for record, file in zip(records, files, strict=True):
             (tmp / file).write_text(article_page(record, siblings), "utf-8")
@@ -313,13 +326,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.report", description=__doc__)
     parser.add_argument("--out", default="data/processed", help="pipeline output folder (default: %(default)s)")
     parser.add_argument("--dest", default=None, help="report folder (default: OUT/report)")
+    parser.add_argument("--notebook", action="append", default=[], metavar="IPYNB",
+                        help="also execute this notebook on OUT and export it as DEST/<name>.html (repeatable)")
     args = parser.parse_args(argv)
+    missing = [n for n in args.notebook if not Path(n).is_file()]
+    if missing:
+        print(f"error: notebook not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
     try:
-        target = build_report(args.out, args.dest)
-    except FileNotFoundError as exc:
+        target = build_report(args.out, args.dest, args.notebook)
+    except (FileNotFoundError, KernelMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"report: {target / 'index.html'}")
+    for notebook in args.notebook:
+        print(f"notebook: {target / (Path(notebook).stem + '.html')}")
     return 0
 
 

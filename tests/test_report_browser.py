@@ -68,3 +68,34 @@ def test_report_renders_in_chromium(browser, tmp_path: Path) -> None:  # noqa: A
     assert page.locator("table.entities tbody tr").count() > 5
     assert not blocked, blocked
     assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "article.png").stat().st_size > 10_000
+
+
+def test_report_notebook_shows_its_plots_in_chromium(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """`make report` exports the executed notebook beside the pages: its plots render, nothing is fetched."""
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "explore.ipynb"
+    report = build_report(write_fixture_output(tmp_path / "out"), notebooks=[notebook])
+    html = (report / "explore.html").read_text(encoding="utf-8")
+    assert "<script" not in html and html.count('src="data:image/png;base64,') >= 6
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    blocked: list[str] = []
+    page.on("requestfailed", lambda r: blocked.append(r.url))
+    page.goto((report / "index.html").as_uri())
+    page.locator("nav a", has_text="notebook: explore").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/explore.html")
+    assert page.locator("h1", has_text="Exploring the news corpus").is_visible()
+    images = page.locator(".jp-OutputArea-output img")
+    assert images.count() == html.count('src="data:image/png;base64,')
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        assert image.is_visible()
+        # Decoded and drawn at a readable size (a broken image has naturalWidth 0).
+        assert image.evaluate("e => e.complete && e.naturalWidth") > 300
+    # The JupyterLab styles are inline: code cells get their background.
+    background = page.locator(".jp-InputArea-editor").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("table").count() > 5
+    page.screenshot(path=str(tmp_path / "notebook.png"), full_page=True)
+    assert not blocked, blocked
+    assert (tmp_path / "notebook.png").stat().st_size > 100_000
