@@ -112,18 +112,26 @@ def test_workers_die_with_the_main_process_and_never_hold_the_lock(tmp_path: Pat
     out, pidfile = tmp_path / "out", tmp_path / "worker.pid"
     main = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT, str(out), str(pidfile)],
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    worker = int(pidfile.read_text())
-    os.kill(main.pid, sig)  # the main process only, not its group
-    main.wait()
+    try:
+        deadline = time.monotonic() + 30
+        while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker = int(pidfile.read_text())
+        lock = str((out / ".lock").resolve())
+        held = {os.path.realpath(f"/proc/{worker}/fd/{fd}") for fd in os.listdir(f"/proc/{worker}/fd")}
+        assert lock not in held, "the worker holds the run lock"
+    finally:
+        os.kill(main.pid, sig)  # the main process only, not its group
+        main.wait()
     with RunLock(out):  # at once: the worker never held the lock
         pass
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and _alive(worker):
         time.sleep(0.05)
-    assert not _alive(worker), "the worker outlived its parent"
+    alive = _alive(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its parent"
 
 
 def _alive(pid: int) -> bool:
