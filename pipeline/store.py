@@ -7,7 +7,11 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,6 +75,20 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     return True
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (main thread; elsewhere a no-op)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_all(files: dict[Path, bytes]) -> list[Path]:
     """Write several files all or nothing: every changed file is staged (and fsynced) first, and only when
     all are on disk are they renamed into place. A full disk or a read-only folder leaves the old set
@@ -80,8 +98,9 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
         for path, data in files.items():
             if not _same(path, data):
                 staged.append((_stage(path, data, durable=True), path))
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        with signals_held():  # Ctrl-C or SIGTERM between two renames would leave a mixed set
+            for tmp, path in staged:
+                os.replace(tmp, path)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)

@@ -143,8 +143,10 @@ def _alive(pid: int) -> bool:
 
 
 def _fake_batch(units: list[Unit]) -> BatchResult:
-    """Dies on `poison`; dies once (marker file) on `flaky`; otherwise a done state per unit."""
+    """Dies on `poison`; dies once (marker file) on `flaky`; hangs on `hang`; otherwise a done state per unit."""
     for unit in units:
+        if unit.raw == b"hang":
+            time.sleep(600)
         if unit.raw == b"poison":
             os.kill(os.getpid(), signal.SIGKILL)
         if unit.raw.startswith(b"flaky:"):
@@ -159,17 +161,21 @@ def _fake_batch(units: list[Unit]) -> BatchResult:
 def test_dead_worker_batch_is_retried_once_then_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "_init_worker", lambda config: None)
     monkeypatch.setattr(runner, "_run_batch", _fake_batch)
+    monkeypatch.setattr(runner, "hard_limit", lambda config, batch: 4.0)  # the outside limit, shortened
     units = [Unit(f"u{i}.txt", None, "txt", f"text {i}".encode()) for i in range(7)]
     units.insert(2, Unit("poison.txt", None, "txt", b"poison"))
+    units.insert(7, Unit("hang.txt", None, "txt", b"hang"))
     units.insert(5, Unit("flaky.txt", None, "txt", f"flaky:{tmp_path / 'marker'}".encode()))
     results: list[BatchResult] = []
     config = load_config(overrides=["run.workers=2", "run.batch_size=3"])
     runner.process_pending(units, config, results.append)
     done = sorted(source for r in results for source, _ in r.done)
     rejects = [row for r in results for row in r.rejects]
-    assert done == sorted(u.source for u in units if u.source != "poison.txt")
-    assert [(r["source"], r["error"]) for r in rejects] == [("poison.txt", "worker-died")]
-    assert "also when retried alone" in rejects[0]["message"]
+    assert done == sorted(u.source for u in units if u.source not in ("poison.txt", "hang.txt"))
+    assert sorted((r["source"], r["error"]) for r in rejects) == [
+        ("hang.txt", "timeout"), ("poison.txt", "worker-died")]
+    assert all(r["stage"] == "run" and r["doc_id"] for r in rejects)
+    assert "also when retried alone" in next(r["message"] for r in rejects if r["source"] == "poison.txt")
 
 
 # --- a killed main process, a killed worker: the next run resumes ----------------------------------------
@@ -248,6 +254,20 @@ def test_adversarial_input_is_processed_or_rejected_in_bounded_time(tmp_path: Pa
         assert result.rejects[0]["error"] == "timeout", result.rejects[0]
         assert "run.article_timeout" in result.rejects[0]["message"]
     assert elapsed < 90
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_timeout_reject_through_the_cli_is_retried_next_run(tmp_path: Path) -> None:
+    raw, out = small_corpus(tmp_path / "raw", 1), tmp_path / "out"
+    (raw / "spaceless.txt").write_text("https://example.com/" + "a" * 2_000_000)
+    args = ["run", "--raw", str(raw), "--out", str(out), "--workers", "1", *LIGHT, "--set", "run.article_timeout=2"]
+    for attempt in range(2):
+        proc = run_cli(*args)
+        assert proc.returncode == 1, proc.stderr
+        rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+        assert [(r["source"], r["error"]) for r in rejects] == [("spaceless.txt", "timeout")]
+        assert (manifest(out)["processed"], manifest(out)["unchanged"]) == ((1, 0) if attempt == 0 else (0, 1))
 
 
 # --- bad files become rejects ----------------------------------------------------------------------------
