@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.article import Article
 from pipeline.config import Config
 from pipeline.dedup import near_duplicates
-from pipeline.store import dumps_line, write_atomic
+from pipeline.store import dumps_line, write_all
 
 MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "name", "label", "field", "start", "end", "text", "sentence")
 REJECT_FIELDS = ("source", "doc_id", "stage", "error", "message")
@@ -69,14 +69,17 @@ def build_records(articles: list[Article], config: Config) -> list[dict[str, Any
 def write_outputs(
     out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config
 ) -> None:
-    """Write the three JSONL files atomically; unchanged files are left untouched."""
+    """Write the three JSONL files atomically, together; unchanged files are left untouched."""
     records = build_records(articles, config)
     lines = [dumps_line(r) for r in records]
     mentions = [dumps_line(row) for r in records for row in mention_rows(r)]
     reject_rows = sorted(({k: r[k] for k in REJECT_FIELDS} for r in rejects), key=lambda r: sort_key(r["source"]))
-    for name, rows in (
-        ("articles.jsonl", lines),
-        ("mentions.jsonl", mentions),
-        ("rejects.jsonl", [dumps_line(r) for r in reject_rows]),
-    ):
-        write_atomic(out / name, "".join(line + "\n" for line in rows).encode("utf-8"))
+    # All three or none: a full disk midway must not leave new articles beside old mentions.
+    write_all({
+        out / name: "".join(line + "\n" for line in rows).encode("utf-8")
+        for name, rows in (
+            ("articles.jsonl", lines),
+            ("mentions.jsonl", mentions),
+            ("rejects.jsonl", [dumps_line(r) for r in reject_rows]),
+        )
+    })

@@ -10,7 +10,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,11 @@ from typing import Any
 from pipeline import __version__
 from pipeline.article import Article
 from pipeline.chain import BatchResult, Chain, cache_key
-from pipeline.config import Config, to_toml
-from pipeline.ingest import InputReject, Unit, discover, split_units
+from pipeline.config import Config, ConfigError, to_toml
+from pipeline.ingest import InputReject, Unit, scan, split_units
 from pipeline.output import write_outputs
-from pipeline.store import Cache, RunLock, write_atomic
+from pipeline.pool import WorkerPool
+from pipeline.store import Cache, OutputGuard, RunLock, write_atomic
 
 log = logging.getLogger("pipeline")
 
@@ -47,8 +47,9 @@ def collect_units(raw: Path, config: Config) -> tuple[list[Unit], list[dict[str,
     """Every input unit below raw, and the files rejected before they became units."""
     units: list[Unit] = []
     rejects: list[dict[str, Any]] = []
-    for path in discover(raw):
-        for item in split_units(path, raw, config.ingest.max_bytes):
+    for found in scan(raw):
+        items = [found] if isinstance(found, InputReject) else split_units(found, raw, config.ingest.max_bytes)
+        for item in items:
             if isinstance(item, InputReject):
                 rejects.append(
                     {
@@ -92,21 +93,49 @@ def workers_for(config: Config, pending: int) -> int:
     return max(1, min(wanted, pending))
 
 
+def hard_limit(config: Config, batch: list[Unit]) -> float | None:
+    """Seconds after which a worker's batch is stopped from outside: a backstop for code the per-article alarm
+    cannot interrupt (a C extension that never returns). Generous: every article may use its limit twice
+    (the batch try and the one-by-one fallback), plus model loading."""
+    limit = config.run.article_timeout
+    return None if limit <= 0 else 60.0 + limit * 2 * (len(batch) + 1)
+
+
+def failed_rows(batch: list[Unit], code: str, message: str) -> BatchResult:
+    result = BatchResult()
+    result.rejects = [
+        {"source": u.source, "doc_id": u.doc_id, "stage": "run", "error": code, "message": message} for u in batch
+    ]
+    return result
+
+
 def process_pending(pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None]) -> None:
-    """Run the chain over pending units, in a pool when there is more than one worker."""
+    """Run the chain over pending units on worker processes (see pipeline.pool).
+
+    A batch whose worker dies, errs or is stopped for overrunning is retried once, each article on its own
+    in a fresh worker; an article that fails again becomes a `worker-died` (or `timeout`) reject.
+    """
     work = list(batches(pending, max(1, config.run.batch_size)))
-    workers = workers_for(config, len(work))
-    if workers == 1:
-        chain = Chain(config)
-        for batch in work:
-            on_result(chain(batch))
+    if not work:
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
-        futures: set[Future[BatchResult]] = {pool.submit(_run_batch, b) for b in work}
-        while futures:
-            finished, futures = wait(futures, return_when=FIRST_COMPLETED)
-            for future in finished:
-                on_result(future.result())
+    pool = WorkerPool(workers_for(config, len(work)), _run_batch, _init_worker, (config,))
+    retried: set[str] = set()
+    for outcome in pool.run(work, lambda batch: hard_limit(config, batch)):
+        if outcome.status == "ok":
+            on_result(outcome.result)
+            continue
+        batch: list[Unit] = outcome.task
+        log.warning("batch of %d article(s) failed (%s): %s", len(batch), outcome.status, outcome.message)
+        final = [u for u in batch if u.source in retried]
+        for unit in batch:
+            if unit.source not in retried:
+                retried.add(unit.source)
+                pool.submit([unit])
+        if final:
+            code = "timeout" if outcome.status == "timeout" else "worker-died"
+            message = f"{outcome.message} (twice; run.article_timeout bounds each article)" \
+                if code == "timeout" else f"{outcome.message}, also when retried alone"
+            on_result(failed_rows(final, code, message))
 
 
 class Progress:
@@ -143,6 +172,7 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
     the local process pool is the default, other engines (Ray) pass their own.
     """
     started = time.perf_counter()
+    check_folders(raw, out)
     if config.run.translation_memory == "auto":
         memory = str((out / ".cache" / "translation-memory.sqlite").resolve())
         config = dataclasses.replace(config, run=dataclasses.replace(config.run, translation_memory=memory))
@@ -157,8 +187,8 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         states: dict[str, dict[str, Any]] = {}
         pending = []
         for unit in units:
-            state = cache.get(keys[unit.source])
-            if state is None:
+            state = cache.get(keys[unit.source], unit.source)
+            if state is None or not restorable(state):
                 pending.append(unit)
             else:
                 states[unit.source] = state
@@ -182,6 +212,7 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         progress.close()
 
         report.rejected = len(rejects)
+        guard_good_output(out, states, rejects)
         t0 = time.perf_counter()
         run_state = RunState(out, sorted(keys[s] for s in states), rejects)
         if report.processed or not run_state.unchanged():
@@ -193,6 +224,46 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
         report.seconds["total"] = time.perf_counter() - started
         write_manifest_and_config(out, config, report)
     return report
+
+
+def check_folders(raw: Path, out: Path) -> None:
+    """--out may not be --raw or inside it: the next run would read its own outputs as articles."""
+    raw_r, out_r = raw.resolve(), out.resolve()
+    if out_r == raw_r or out_r.is_relative_to(raw_r):
+        raise ConfigError(f"--out {out} is inside --raw {raw}; choose an output folder outside the inputs")
+
+
+def restorable(state: dict[str, Any]) -> bool:
+    """A verified cache entry that also has the shape of an article state (a stale format is a miss)."""
+    try:
+        Article.from_state(state)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def guard_good_output(out: Path, states: dict[str, dict[str, Any]], rejects: list[dict[str, Any]]) -> None:
+    """Stop (and change nothing) when every article would be rejected, and some of them are the very inputs
+    (same source, same bytes) that the existing output holds as good articles: that is a broken setup or
+    configuration, not bad inputs, and writing would throw the good output (and its cache) away."""
+    if states or not rejects:
+        return
+    rejected = {(r["source"], r.get("doc_id")) for r in rejects}
+    lost = 0
+    try:
+        with (out / "articles.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                lost += (row.get("source"), row.get("doc_id")) in rejected
+    except (OSError, ValueError, AttributeError):
+        return
+    if lost:
+        codes = sorted({r["error"] for r in rejects})
+        raise OutputGuard(
+            f"every article would be rejected ({', '.join(codes)}), including {lost} unchanged input(s) that "
+            f"{out / 'articles.jsonl'} holds as good articles; nothing was changed. Check the configuration and "
+            "the installation (a stage error on every article), or remove the output folder to start over"
+        )
 
 
 class RunState:
@@ -217,7 +288,7 @@ class RunState:
     def unchanged(self) -> bool:
         try:
             return self.path.read_text(encoding="utf-8") == self._current()
-        except OSError:  # no state yet, or an output file is missing
+        except (OSError, ValueError):  # no state yet, an output file is missing, or the state file is garbage
             return False
 
     def save(self) -> None:
