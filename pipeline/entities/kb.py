@@ -1,4 +1,5 @@
-"""The knowledge base: load the YAML entries (pipeline/entities/kb/*.yaml), validate them, fold aliases."""
+"""The knowledge base: load the built entries (pipeline/entities/kb/built.jsonl, made by `make kb` from open
+sources and the reviewed YAML overrides in the same folder), validate them, fold aliases."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
+BUILT_NAME = "built.jsonl"
 TYPES = ("ORG", "PERSON", "PRODUCT", "GPE")
 ID_PATTERN = re.compile(r"^Q[1-9]\d*$|^x:[a-z0-9-]+$")
 KNOWN_KEYS = {"id", "name", "type", "aliases", "calques", "ambiguous", "context_words", "related", "parent",
-              "employers", "note"}
+              "employers", "note", "countries", "source"}
 
 
 class KBError(ValueError):
@@ -34,6 +36,8 @@ class Entry:
     related: tuple[str, ...] = ()
     parent: str | None = None
     employers: tuple[str, ...] = ()
+    countries: frozenset[str] = frozenset()  # ISO 3166-1 codes where it operates (name-suggestion-index), lower case
+    sources: tuple[str, ...] = ()  # where the entry comes from ("reviewed", "nsi", "cedict", ...)
 
     def links(self) -> set[str]:
         """Ids this entry names as related, parent or employer."""
@@ -71,6 +75,8 @@ def parse_entry(raw: dict[str, Any]) -> Entry:
         related=tuple(_strings(raw.get("related"))),
         parent=str(raw["parent"]) if raw.get("parent") else None,
         employers=tuple(_strings(raw.get("employers"))),
+        countries=frozenset(_strings(raw.get("countries"))),
+        sources=tuple(_strings(raw.get("source"))),
     )
 
 
@@ -88,6 +94,34 @@ def read_yaml(path: Path) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise KBError(f"{path}: expected a list of entries, got {type(data).__name__}")
     return data
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The entries of a built KB file (one JSON object per line)."""
+    import json
+
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KBError(f"{path}: {exc}") from exc
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise KBError(f"{path}:{n}: {exc}") from exc
+    return out
+
+
+def kb_files(kb_dir: Path = KB_DIR) -> list[Path]:
+    """The files the KB is loaded from: the built file when there is one, else the reviewed YAML files."""
+    built = kb_dir / BUILT_NAME
+    return [built] if built.exists() else sorted(kb_dir.glob("*.yaml"))
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    return read_jsonl(path) if path.suffix == ".jsonl" else read_yaml(path)
 
 
 def forms(entry: Entry) -> list[tuple[str, str]]:
@@ -145,8 +179,8 @@ def validate(raw_entries: list[dict[str, Any]], links: bool = True) -> list[str]
 
 def load_kb(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> list[Entry]:
     """The shipped KB plus an optional extra file whose entries replace shipped ones with the same id."""
-    shipped = [item for path in sorted(kb_dir.glob("*.yaml")) for item in read_yaml(path)]
-    added = read_yaml(Path(extra)) if extra else []
+    shipped = [item for path in kb_files(kb_dir) for item in read_entries(path)]
+    added = read_entries(Path(extra)) if extra else []
     replaced = {str(i.get("id")) for i in added if isinstance(i, dict)}
     merged = [i for i in shipped if not (isinstance(i, dict) and str(i.get("id")) in replaced)] + added
     # A dangling related/parent link only weakens support for ambiguous aliases: not fatal here
