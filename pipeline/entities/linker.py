@@ -63,6 +63,7 @@ class Claim:
     ambiguous: bool
     exact: str | None  # short all-caps aliases match only in this exact (NFKC) spelling
     capital: bool = False  # the alias has an uppercase letter
+    cased: bool = False  # from an open source, not reviewed: an all-lowercase occurrence is a common word
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +104,9 @@ class Linker:
                 previous = claims.setdefault(key, {}).get(i)
                 # The broadest scope wins when one entity lists a form twice (e.g. under en and id).
                 if previous is None or previous.scope not in UNIVERSAL:
-                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact,
-                                           any(ch.isupper() for ch in surface))
+                    capital = any(ch.isupper() for ch in surface)
+                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact, capital,
+                                           capital and "reviewed" not in entry.sources and scope != "calque")
         self.automaton = ahocorasick.Automaton()
         for key, by_entity in claims.items():
             self.automaton.add_word(key, (key, tuple(by_entity[i] for i in sorted(by_entity))))
@@ -146,8 +148,9 @@ class Linker:
             start, end = view.start(first), view.end(last + 1)
             surface = text[start:end]
             scopes = segment.scopes(start)
-            lowercase = CASED in scopes and not any(ch.isupper() for ch in surface)
-            kept = tuple(c for c in claims if c.scope in scopes and not (lowercase and c.capital)
+            lowercase = not any(ch.isupper() for ch in surface)
+            kept = tuple(c for c in claims if c.scope in scopes
+                         and not (lowercase and (c.cased or (c.capital and CASED in scopes)))
                          and (c.exact is None or unicodedata.normalize("NFKC", surface) == c.exact))
             if kept:
                 out.append((Match(segment.field, start, end, kept[0].entity, kept[0].ambiguous), kept))
