@@ -52,13 +52,15 @@ def throughput(extractor: Extractor, docs: list[Article], rounds: int = 3) -> fl
 
 def run() -> dict:
     """Numbers for bench/results.json."""
+    started = time.perf_counter()
     shipped = load_kb()
+    loaded = time.perf_counter() - started
     docs = articles(repeat=4)
-    out: dict = {"chars": sum(len(d.text) for d in docs), "kb_shipped": len(shipped)}
+    out: dict = {"chars": sum(len(d.text) for d in docs), "kb_shipped": len(shipped), "kb_load_s": round(loaded, 2)}
     out["chars_per_s_shipped_kb"] = round(throughput(Extractor(shipped, ner=False), docs))
     out["chars_per_s_link_only"] = round(throughput(Extractor(shipped, ner=False, values=False), docs))
     scaling = {}
-    for size in (200, 2_000, 20_000):
+    for size in (1_000, 10_000, 50_000):
         entries = shipped[:size] + synthetic(max(0, size - len(shipped)))
         started = time.perf_counter()
         ex = Extractor(entries, ner=False, values=False)

@@ -137,6 +137,14 @@ def test_open_source_kb_links_taiwanese_tech_names(extractor: Extractor) -> None
     assert len(found) >= 6, found
 
 
+def test_capitalised_inside_a_sentence_is_evidence_for_a_common_word_brand(extractor: Extractor) -> None:
+    # "proton" is a common word (CC-CEDICT gloss), so the form needs evidence; edited text capitalises the brand.
+    assert "Proton" in linked(extractor, "The Malaysian carmaker Proton sold more cars.", "en")
+    assert "Proton" not in linked(extractor, "A proton has a positive charge.", "en")
+    assert "Proton" not in linked(extractor, "Proton beams are used in therapy.", "en")
+    assert "Proton" not in linked(extractor, "The carmaker Proton sold more cars .", "en-mt")
+
+
 def test_lowercase_word_is_not_an_open_source_brand(extractor: Extractor) -> None:
     assert "Acer" in linked(extractor, "Acer shipped more laptops this quarter.", "en")
     assert "Acer" not in linked(extractor, "The leaves of the acer turn red in autumn.", "en")
@@ -168,6 +176,7 @@ def test_unknown_entities_share_an_id_across_scripts() -> None:
     ("Samsung chairman Lee Kun-hee died.", "Lee Kun", "PERSON", ("Lee Kun-hee", "PERSON")),
     ("Chinese buyers returned.", "Chinese", "GPE", ("Chinese", "NORP")),
     ("Malaysian exporters gained.", "Malaysian", "GPE", ("Malaysian", "NORP")),
+    ("She speaks Mandarin.", "Mandarin", "GPE", ("Mandarin", "LANGUAGE")),
     ("Acer Inc. shipped laptops.", "Acer Inc.", "ORG", ("Acer Inc.", "ORG")),
 ])
 def test_refine_span(text: str, span: str, label: str, expected: tuple[str, str]) -> None:

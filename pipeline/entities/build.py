@@ -165,7 +165,7 @@ _PRODUCT_WORDS = re.compile(r"\b(app|application|search engine|smartphone|phone|
 _GPE_WORDS = re.compile(r"\b(province|prefecture-level city|subprovincial city|municipality|city|capital|country|"
                         r"autonomous region|special administrative region|state of|island nation|republic|"
                         r"kingdom|emirate|sultanate)\b", re.I)
-_SMALL_PLACE = re.compile(r"\b(county|district|town|township|village|county-level|prefecture|banner|"
+_SMALL_PLACE = re.compile(r"\b(county|district|town|township|village|county-level|prefecture(?!-level)|banner|"
                           r"ancient|old name|former name|mountain|river|lake|temple|dynasty|tribe|star|surname)\b",
                           re.I)
 _LIFE = re.compile(r"^(.+?) \((?:c\. )?(\d{3,4})\s*-\s*(\d{0,4})\)")
@@ -360,13 +360,14 @@ def zipf(word: str, lang: str) -> float:
     return float(zipf_frequency(word, lang))
 
 
-def norp_words() -> list[str]:
+def norp_words() -> list[str]:  # "Word" or "Word<TAB>language"
     """Nationality adjectives and language names: CLDR's English language names, and adjectives formed from
     CLDR country names by the usual suffixes (-n, -an, -ian, -ese, -ish, -i) that English text uses (wordfreq)."""
     from babel import Locale
 
     english = Locale("en")
-    out = {name for name in english.languages.values() if re.fullmatch(r"[A-Z][a-z]+", name)}
+    languages = {name for name in english.languages.values() if re.fullmatch(r"[A-Z][a-z]+", name)}
+    out: set[str] = set()
     for name in english.territories.values():
         if not re.fullmatch(r"[A-Z][a-z]+", name):
             continue
@@ -379,7 +380,8 @@ def norp_words() -> list[str]:
     # Irregular ones that no suffix rule reaches, and Chinese varieties CLDR names in two words.
     out |= {"American", "Americans", "British", "Filipino", "Swiss", "Dutch", "Mandarin", "Hokkien", "Hakka",
             "Teochew", "Arab", "Arabs", "Kiwi", "Emirati", "Malay", "Tionghoa"}
-    return sorted(out)
+    languages |= {"Mandarin", "Hokkien", "Hakka", "Teochew", "Malay"}
+    return [w + "\tlanguage" if w in languages else w for w in sorted(out | languages)]
 
 
 @dataclass(frozen=True)
@@ -660,7 +662,7 @@ def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any], dict[Pa
         "nsi_commit": "c8b272ef0f882ee76c5ac8bd2912d5db4d63cf30",
     }
     lists = {
-        NORP: "# nationality adjectives and language names (CLDR, wordfreq), made by make kb\n"
+        NORP: "# nationality adjectives and language names (CLDR, wordfreq; TAB language = a language name), make kb\n"
               + "".join(w + "\n" for w in norp_words()),
         COMMON: "# lower-case one-word English glosses of CC-CEDICT (CC BY-SA 4.0), made by make kb\n"
                 + "".join(w + "\n" for w in sorted(w for w in lexicon.english if re.fullmatch(r"[a-z]+", w))),

@@ -204,13 +204,23 @@ NORP_FILE = Path(__file__).resolve().parent / "kb" / "norp.txt"
 def norp_words() -> frozenset[str]:
     """Folded demonyms and language names ("chinese", "malaysian", "cantonese")."""
     try:
-        return frozenset(w.strip().casefold() for w in NORP_FILE.read_text(encoding="utf-8").splitlines()
+        return frozenset(w.split("\t")[0].strip().casefold() for w in NORP_FILE.read_text(encoding="utf-8").splitlines()
                          if w.strip() and not w.startswith("#"))
     except FileNotFoundError:
         return frozenset()
 
 
 COMMON_FILE = NORP_FILE.parent / "common_en.txt"
+
+
+@lru_cache(maxsize=1)
+def language_names() -> frozenset[str]:
+    """Folded entries of norp.txt that CLDR lists as language names (marked "language" there)."""
+    try:
+        return frozenset(w.split("\t")[0].strip().casefold() for w in NORP_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.endswith("\tlanguage"))
+    except FileNotFoundError:
+        return frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -240,6 +250,11 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
             start += words[drop].start()
             label = "PERSON" if label in ("ORG", "PERSON") else label
         if text[start:end].casefold() in norp_words():
+            # An adjective before a word is a nationality ("Chinese buyers"); alone, a language name is the
+            # language ("speaks Mandarin and Cantonese"), as OntoNotes labels them.
+            follows = re.match(r"[ ]+([^\W\d_]+)", text[end:end + 30])
+            if follows is None and text[start:end].casefold() in language_names():
+                return start, end, "LANGUAGE"
             return start, end, "NORP"
     return (start, end, label) if start < end else None
 

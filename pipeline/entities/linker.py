@@ -181,6 +181,8 @@ class Linker:
                 score += 1 if score and claim.scope == "calque" else 0
                 if score > best_score:
                     best, best_score = claim, score
+            if best is None and len(claims) == 1 and _capitalised_name(segments, match, claims[0]):
+                best = claims[0]
             if best is not None:
                 supported.append(Match(match.field, match.start, match.end, best.entity, True))
         return sorted(_longest(firm + supported), key=lambda m: (m.field != "text", m.start, m.end))
@@ -190,6 +192,23 @@ class Linker:
         score += 2 * len(self.support[entity] & present)
         score += sum(1 for w in self.context[entity] if has_word(w))
         return score
+
+
+def _capitalised_name(segments: list[Segment], match: Match, claim: Claim) -> bool:
+    """Evidence for a source-derived Latin form that is also a common word ("Proton", "Boeing"): edited text
+    capitalises it inside a sentence, where the common word would be lower case. Not in raw MT (cased at random)
+    and not at a sentence or line start."""
+    if not claim.cased or claim.ambiguous is False:
+        return False
+    segment = next(s for s in segments if s.field == match.field)
+    if "calque" in segment.scopes(match.start):
+        return False
+    text = segment.text
+    surface = text[match.start:match.end]
+    if not surface[:1].isupper() or surface.isupper():
+        return False
+    before = text[:match.start].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?:;\n\"“'‘(-–—*#|"
 
 
 def _contains(folded: str, word: str) -> bool:
