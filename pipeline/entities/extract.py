@@ -78,7 +78,8 @@ class Extractor:
                          for v in find_values(doc.text, doc.lang))
         # A KB name inside a date or amount is not a mention of it ("5 month 3 Japan" is 3 May).
         blocked = {"text": [(f.start, f.end) for f in found]}
-        matches = [m for m in self.linker.link(segments) if not _inside(m.start, m.end, blocked.get(m.field, []))]
+        inside = _Cover(blocked["text"])
+        matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
         texts = {s.field: s.text for s in segments}
         for m in matches:
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
@@ -166,8 +167,20 @@ def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+class _Cover:
+    """Whether [start, end) lies inside one of a fixed set of spans: O(log n) a query (spans sorted by start,
+    with the running maximum of their ends)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach: list[int] = []
+        for _, e in ordered:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.reach[i] >= end
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

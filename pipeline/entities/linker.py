@@ -225,13 +225,16 @@ def _contains(folded: str, word: str) -> bool:
 
 
 def _longest(matches: list[Match]) -> list[Match]:
-    """Non-overlapping matches per field, longer first, then earlier."""
+    """Non-overlapping matches per field, longer first, then earlier (O(n log n): taken spans kept sorted)."""
+    from bisect import bisect_right, insort
+
     taken: dict[str, list[tuple[int, int]]] = {}
     kept = []
     for m in sorted(matches, key=lambda m: (m.start - m.end, m.field, m.start, m.entity)):
         spans = taken.setdefault(m.field, [])
-        if any(m.start < e and s < m.end for s, e in spans):
+        i = bisect_right(spans, (m.start, float("inf")))
+        if (i > 0 and spans[i - 1][1] > m.start) or (i < len(spans) and spans[i][0] < m.end):
             continue
-        spans.append((m.start, m.end))
+        insort(spans, (m.start, m.end))
         kept.append(m)
     return kept
