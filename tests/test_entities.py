@@ -375,3 +375,28 @@ def test_discovered_names_pass_precision_filters() -> None:
     assert not keep_span("And I", "en", "PERSON", text)
     assert keep_span("Bank of America", "en", "ORG", "Bank of America raised its target.")
     assert keep_span("Nadiem Makarim", "id", "PERSON", "Nadiem Makarim mendirikan Gojek.")
+
+
+@pytest.mark.parametrize(("text", "brand", "product"), [
+    ("The iPhone 8 is out.", "iPhone", "iPhone 8"),
+    ("Samsung Galaxy S6 and more.", "Samsung", "Samsung Galaxy S6"),
+    ("He bought an iPad Pro today.", "iPad", "iPad Pro"),
+    ("华为Mate 40发布了。", "华为", "华为Mate 40"),
+    ("Samsung 2019 revenue fell.", "Samsung", None),
+    ("Alibaba Q3 results beat forecasts.", "Alibaba", None),
+    ("Apple 5% higher.", "Apple", None),
+    ("Apple CEO Tim Cook spoke.", "Apple", None),
+])
+def test_model_designation_after_a_brand(text: str, brand: str, product: str | None) -> None:
+    from pipeline.entities.extract import model_extent
+
+    start = text.index(brand)
+    end = model_extent(text, start + len(brand))
+    assert (text[start:end] if end else None) == product
+
+
+def test_brand_with_model_is_one_product(extractor: Extractor) -> None:
+    entities = extractor.extract(article("Apple launched the iPhone 8 in September.", "en"))
+    product = next(e for e in entities if e["label"] == "PRODUCT")
+    assert [m["text"] for m in product["mentions"]] == ["iPhone 8"] and product["kb_id"] is None
+    assert product["entity_id"].startswith("x:new-")

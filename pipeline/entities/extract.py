@@ -82,6 +82,14 @@ class Extractor:
         matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
         texts = {s.field: s.text for s in segments}
         for m in matches:
+            # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
+            # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
+            if self.linker.entries[m.entity].type in ("ORG", "PRODUCT"):
+                model_end = model_extent(texts[m.field], m.end)
+                if model_end is not None:
+                    found.append(_Found(m.field, m.start, model_end, None, texts[m.field][m.start:model_end],
+                                        "PRODUCT"))
+                    continue
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
             # Airlines): the whole name is an organisation the KB does not know.
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
@@ -137,6 +145,33 @@ _ORG_WORDS_LATIN = frozenset(w.casefold() for w in (
     "Securities", "Insurance", "Exchange", "Broadcasting", "Television", "Radio", "Police", "Customs", "Museum",
     "Kementerian", "Badan", "Komisi", "Otoritas", "Dinas", "Televisi", "Trung", "Ngân", "Tập",
     "Đại", "Bộ", "Sở", "Công"))
+
+
+# Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
+_MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
+                             "flip", "xl", "xr", "xs"})
+_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{3,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
+_MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)(?![A-Za-z0-9.-]*[A-Za-z0-9])")
+
+
+def model_extent(text: str, end: int) -> int | None:
+    """The end of a model designation right after a brand at text[:end], or None: up to three tokens, each
+    capitalised or alphanumeric, the last with a digit or a model word (Pro, Max, SE...)."""
+    from pipeline.script import is_cjk
+
+    best = None
+    pos = end
+    for _ in range(3):
+        m = _MODEL_TOKEN.match(text, pos)
+        if m is None or (not m.group().startswith(" ") and not (pos > 0 and is_cjk(text[pos - 1]))):
+            break
+        token = m.group(1)
+        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]):
+            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%"
+        pos = m.end()
+        if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
+            best = pos
+    return best
 
 
 def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
