@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class Entry:
         return {*self.related, *self.employers, *([self.parent] if self.parent else [])}
 
 
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """The matching form of a string: Simplified script, NFKC, case-folded."""
     from pipeline.script import to_simplified
@@ -135,6 +137,10 @@ def forms(entry: Entry) -> list[tuple[str, str]]:
 
 def validate(raw_entries: list[dict[str, Any]], links: bool = True) -> list[str]:
     """Problems in a list of raw entries; empty when the KB is usable (`links`: also dangling links)."""
+    return _check(raw_entries, links)[0]
+
+
+def _check(raw_entries: list[dict[str, Any]], links: bool) -> tuple[list[str], list[Entry]]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     entries = []
@@ -174,7 +180,7 @@ def validate(raw_entries: list[dict[str, Any]], links: bool = True) -> list[str]
     for key, owners in sorted(claims.items()):
         if len(owners) > 1 and not all(key in by_id[o].ambiguous for o in owners):
             problems.append(f"alias {key!r} claimed by {', '.join(sorted(owners))}: mark it ambiguous in each")
-    return problems
+    return problems, entries
 
 
 def load_kb(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> list[Entry]:
@@ -185,9 +191,9 @@ def load_kb(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> list[Entr
     merged = [i for i in shipped if not (isinstance(i, dict) and str(i.get("id")) in replaced)] + added
     # A dangling related/parent link only weakens support for ambiguous aliases: not fatal here
     # (tests/test_kb.py holds the shipped KB to the strict check).
-    problems = validate(merged, links=False)
+    problems, entries = _check(merged, links=False)
     if problems:
         shown = "\n  ".join(problems[:30])
         more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
         raise KBError(f"knowledge base has {len(problems)} problem(s):\n  {shown}{more}")
-    return sorted((parse_entry(r) for r in merged), key=lambda e: e.id)
+    return sorted(entries, key=lambda e: e.id)
