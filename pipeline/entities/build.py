@@ -51,8 +51,12 @@ COUNTRIES = ("cn", "tw", "hk", "mo", "jp", "kr", "my", "id", "sg", "vn", "th", "
 NSI_TREES = ("brands/", "operators/telecom", "operators/amenity", "operators/office", "operators/shop")
 # A word at least this frequent (Zipf scale, wordfreq) in Indonesian or Vietnamese text is a common word there.
 COMMON_ZIPF_LATIN = 4.5
+# An English word this frequent that the dictionary also lists is too common to be a name even with context.
+TOO_COMMON_ZIPF = 4.9
 LATIN_LANGS = ("en", "id", "ms", "vi")
 
+# A surname with a form of address (李先生 "Mr Li") is how articles refer to anyone: such a brand needs context.
+_HONORIFIC_ZH = re.compile(r"^.{1,2}(先生|女士|小姐|太太|老师|師傅|师傅)$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af]")
 _LATIN = re.compile(r"^[\w .,&'’+!()-]+$")
@@ -215,6 +219,7 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
     drafts: dict[tuple[str, str], Draft] = {}
     common: dict[str, str] = {}
     english: set[str] = set()
+    gloss_words: Counter[str] = Counter()
     for trad, simp, pinyin, glosses in cedict_lines():
         if not glosses or not glosses[0]:
             continue
@@ -226,6 +231,8 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
                 g = re.sub(r"^(to|a|an|the) ", "", g)
                 if g and g == g.lower() and len(g.split()) <= 3:
                     english.add(g)
+                for word in re.findall(r"(?<![\w-])[a-z][a-z-]+(?![\w-])", g):
+                    gloss_words[word] += 1
             continue
         if len(simp) < 2 or not is_cjk_name(simp):
             continue
@@ -248,6 +255,7 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
             draft.countries.add("tw")
         if re.search(r"\b(Chinese|China|PRC|Beijing|Shanghai|Shenzhen|Hangzhou)\b", glosses[0]):
             draft.countries.add("cn")
+    english |= {w for w, n in gloss_words.items() if n >= 3}  # a word the dictionary uses in its glosses
     lexicon = Lexicon(frozenset(english), frozenset(common))
     return [drafts[k] for k in sorted(drafts)], common, lexicon
 
@@ -395,6 +403,18 @@ class Lexicon:
     english: frozenset[str]
     chinese: frozenset[str]
 
+    def too_common(self, name: str) -> bool:
+        """A Latin name that is one very frequent English word ("Next", "Global", "The Store"): left out, as no
+        context makes it safe."""
+        word = re.sub(r"^the ", "", name.casefold())
+        return " " not in word and (word in self.english and zipf(word, "en") >= TOO_COMMON_ZIPF
+                                    or zipf(word, "en") >= 5.0)
+
+    def all_common(self, surface: str) -> bool:
+        """Every word of a Latin phrase is a common word ("Department of Education")."""
+        words = re.findall(r"[^\W\d_]+", surface.casefold())
+        return len(words) > 1 and all(w in self.english or zipf(w, "en") >= 6 for w in words)
+
     def is_common(self, surface: str, scope: str) -> bool:
         if is_cjk_name(surface):
             return surface in self.chinese or fold(surface) in self.chinese
@@ -527,6 +547,10 @@ def finish(entities: list[Draft], common: dict[str, str], lexicon: Lexicon) -> l
         if fold(d.name) in reviewed_forms:  # a second reading of a reviewed entity (Baidu the search engine)
             dropped.add(d.id)
             continue
+        if is_latin_name(d.name) and lexicon.too_common(d.name):
+            dropped.add(d.id)
+            continue
+        d.aliases["en"] = {a for a in d.aliases.get("en", set()) if not lexicon.too_common(a)}
         if is_latin_name(d.name):
             d.add("en", d.name)
         for lang in list(d.aliases):
@@ -546,10 +570,12 @@ def finish(entities: list[Draft], common: dict[str, str], lexicon: Lexicon) -> l
         for lang, forms in d.aliases.items():
             for s in forms:
                 key = fold(s)
-                if len(claims[key]) > 1 or lexicon.is_common(s, lang) or re.fullmatch(r"[A-Z]{1,2}", s):
+                if len(claims[key]) > 1 or lexicon.is_common(s, lang) or re.fullmatch(r"[A-Z]{1,2}", s) \
+                        or (is_latin_name(s) and lexicon.all_common(s)) or _HONORIFIC_ZH.search(s):
                     ambiguous.add(s)
         ambiguous |= d.calques
-        if fold(d.name) in claims and len(claims[fold(d.name)]) > 1 or lexicon.is_common(d.name, "en"):
+        if fold(d.name) in claims and len(claims[fold(d.name)]) > 1 or lexicon.is_common(d.name, "en") \
+                or (is_latin_name(d.name) and lexicon.all_common(d.name)):
             ambiguous.add(d.name)
         out.append(_record(d, ambiguous))
     return out
