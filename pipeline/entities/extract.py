@@ -151,7 +151,8 @@ _ORG_WORDS_LATIN = frozenset(w.casefold() for w in (
 _MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
                              "flip", "xl", "xr", "xs"})
 _NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{3,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
-_MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)(?![A-Za-z0-9.-]*[A-Za-z0-9])")
+_MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)"
+                          r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
 
 def model_extent(text: str, end: int) -> int | None:
