@@ -19,7 +19,7 @@ KERNEL_NAME := newscorpus
 KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: help setup kernel notebook pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
+.PHONY: help setup kernel notebook pipeline test bench models train-ner eval eval-translation report parquet kb kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ report: $(SETUP) $(KERNEL) ## static HTML report and the executed notebooks in d
 
 parquet: $(STAMP) ## export data/processed to Parquet
 	$(PYTHON) -m pipeline.loader --out $(OUT) --format parquet
+
+kb: $(STAMP) ## build the knowledge base from the pinned open sources (needs ../shared/data/kb_sources)
+	$(PYTHON) -m pipeline.entities.build
 
 kb-candidates: $(STAMP) ## rank unknown names by frequency, to grow the knowledge base
 	$(PYTHON) -m pipeline.entities.candidates --out $(OUT)

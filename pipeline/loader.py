@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 
 ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "text", "lang", "lang_confidence",
                   "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
-MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "name", "label", "field", "start", "end", "text", "sentence")
+MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
+                  "sentence")
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
 STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "text")
-STRING_MENTION = ("doc_id", "source", "kb_id", "name", "text")
+STRING_MENTION = ("doc_id", "source", "kb_id", "entity_id", "name", "text")
 CATEGORY_ARTICLE = ("lang", "translation_status")
 CATEGORY_MENTION = ("lang", "label", "field")
 FIELD_VALUES = ("text", "translation")

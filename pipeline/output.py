@@ -11,7 +11,8 @@ from pipeline.config import Config
 from pipeline.dedup import near_duplicates
 from pipeline.store import dumps_line, write_all
 
-MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "name", "label", "field", "start", "end", "text", "sentence")
+MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
+                  "sentence")
 REJECT_FIELDS = ("source", "doc_id", "stage", "error", "message")
 
 
@@ -41,6 +42,7 @@ def mention_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
                     "source": record["source"],
                     "lang": record["lang"],
                     "kb_id": entity["kb_id"],
+                    "entity_id": entity.get("entity_id"),
                     "name": entity["name"],
                     "label": entity["label"],
                     "field": m["field"],

@@ -58,13 +58,10 @@ FAMILIES = [
     ("张勇是阿里巴巴的董事长。", "zh-Hans", "Daniel Zhang", "张勇"),
     ("阿裏巴巴董事局主席張勇表示。", "zh-Hant", "Daniel Zhang", "張勇"),
     ("Daniel Zhang stepped down as chairman.", "en", "Daniel Zhang", "Daniel Zhang"),
-    ("Alibaba chairman Zhang Yonggang said Taobao will change .", "en-mt", "Daniel Zhang", "Zhang Yonggang"),
     # Pinduoduo
     ("拼多多的用户增长很快。", "zh-Hans", "Pinduoduo", "拼多多"),
-    ("Market share is eaten by A lot of spelling 、 other platforms .", "en-mt", "Pinduoduo", "A lot of spelling"),
     # Douyin
     ("抖音的直播电商发展迅速。", "zh-Hans", "Douyin", "抖音"),
-    ("Kuaishou and Jitter compete in live streaming e-commerce .", "en-mt", "Douyin", "Jitter"),
     ("Douyin e-commerce grew fast.", "en", "Douyin", "Douyin e-commerce"),
     # Kuaishou
     ("快手的短视频日活跃用户超过三亿。", "zh-Hans", "Kuaishou", "快手"),
@@ -72,7 +69,6 @@ FAMILIES = [
     ("Live streaming on Douyin and Aauto Quicker grew .", "en-mt", "Kuaishou", "Aauto Quicker"),
     # ByteDance
     ("字节跳动旗下的抖音。", "zh-Hans", "ByteDance", "字节跳动"),
-    ("Liang Rubo became CEO of byte beating .", "en-mt", "ByteDance", "byte beating"),
     # Xiaomi
     ("Apple , millet and Huawei sell smartphones .", "en-mt", "Xiaomi", "millet"),
 ]
@@ -82,7 +78,6 @@ FAMILIES = [
 # and a brand's context decides between two claimants of one form.
 CONTEXT_FAMILIES = [
     ("JD posted record e-commerce sales during the 618 festival.", "en", "JD.com", "JD"),
-    ("Merchants sell on Tiktok and Kuaishou through live streaming .", "en-mt", "Douyin", "Tiktok"),
     ("Washington may ban TikTok unless ByteDance sells its overseas business.", "en", "TikTok", "TikTok"),
     ("阿里旗下的淘宝和天猫今年增长放缓。", "zh-Hans", "Alibaba Group", "阿里"),
     ("日本政府表示，东京股市今天下跌。", "zh-Hans", "Japan", "日本"),
@@ -125,13 +120,71 @@ def test_never_inside_a_word(extractor: Extractor) -> None:
 
 
 def test_calques_only_in_machine_translation(extractor: Extractor) -> None:
-    text = "Users complained about byte beating and A lot of spelling ."
+    # Rule calques (CC-CEDICT glosses word for word: 字节 + 跳动 -> "byte throb") are common words: they need
+    # support (here Douyin, which ByteDance owns) and count only in raw MT.
+    text = "Douyin owner byte throb hired more staff ."
     assert "ByteDance" in linked(extractor, text, "en-mt")
     assert "ByteDance" not in linked(extractor, text, "en")
     # A translation is machine output: calques count there too, as `translation` mentions.
-    entities = extractor.extract(article("字节跳动和拼多多。", "zh-Hans", translation=text))
+    entities = extractor.extract(article("字节跳动和抖音。", "zh-Hans", translation=text))
     bytedance = next(e for e in entities if e["name"] == "ByteDance")
     assert {m["field"] for m in bytedance["mentions"]} == {"text", "translation"}
+
+
+def test_open_source_kb_links_taiwanese_tech_names(extractor: Extractor) -> None:
+    text = "宏碁、華碩與聯發科公布營收，高通與中華電信合作，國巨股價上漲。"
+    found = {e["kb_id"] for e in extractor.extract(article(text, "zh-Hant")) if e["kb_id"]}
+    assert len(found) >= 6, found
+
+
+def test_capitalised_inside_a_sentence_is_evidence_for_a_common_word_brand(extractor: Extractor) -> None:
+    # "proton" is a common word (CC-CEDICT gloss), so the form needs evidence; edited text capitalises the brand.
+    assert "Proton" in linked(extractor, "The Malaysian carmaker Proton sold more cars.", "en")
+    assert "Proton" not in linked(extractor, "A proton has a positive charge.", "en")
+    assert "Proton" not in linked(extractor, "Proton beams are used in therapy.", "en")
+    assert "Proton" not in linked(extractor, "The carmaker Proton sold more cars .", "en-mt")
+
+
+def test_lowercase_word_is_not_an_open_source_brand(extractor: Extractor) -> None:
+    assert "Acer" in linked(extractor, "Acer shipped more laptops this quarter.", "en")
+    assert "Acer" not in linked(extractor, "The leaves of the acer turn red in autumn.", "en")
+
+
+@pytest.mark.parametrize(("text", "lang", "place", "org"), [
+    ("香港寬頻宣布推出新的光纖服務。", "zh-Hant", "Hong Kong", "香港寬頻"),
+    ("印度尼西亚狮子航空公司的一架客机延误。", "zh-Hans", "Indonesia", "印度尼西亚狮子航空公司"),
+    ("Malaysia Airlines added flights to Tokyo.", "en", "Malaysia", "Malaysia Airlines"),
+])
+def test_place_inside_an_organisation_name_is_not_a_mention(extractor: Extractor, text: str, lang: str,
+                                                             place: str, org: str) -> None:
+    entities = extractor.extract(article(text, lang))
+    assert place not in {e["name"] for e in entities}
+    assert any(e["label"] == "ORG" and org in [m["text"] for m in e["mentions"]] for e in entities), entities
+
+
+def test_unknown_entities_share_an_id_across_scripts() -> None:
+    from pipeline.entities.extract import unknown_id
+
+    assert unknown_id("张一鸣") == unknown_id("張一鳴") == unknown_id("Zhang Yiming") == unknown_id("Zhang  yi-ming")
+    assert unknown_id("张一鸣") != unknown_id("张小龙")
+
+
+@pytest.mark.parametrize(("text", "span", "label", "expected"), [
+    ("Chancellor Gerhard Schroeder met the press.", "Chancellor Gerhard Schroeder", "PERSON",
+     ("Gerhard Schroeder", "PERSON")),
+    ("Prime Minister Najib Razak spoke.", "Prime Minister Najib Razak", "ORG", ("Najib Razak", "PERSON")),
+    ("Samsung chairman Lee Kun-hee died.", "Lee Kun", "PERSON", ("Lee Kun-hee", "PERSON")),
+    ("Chinese buyers returned.", "Chinese", "GPE", ("Chinese", "NORP")),
+    ("Malaysian exporters gained.", "Malaysian", "GPE", ("Malaysian", "NORP")),
+    ("She speaks Mandarin.", "Mandarin", "GPE", ("Mandarin", "LANGUAGE")),
+    ("Acer Inc. shipped laptops.", "Acer Inc.", "ORG", ("Acer Inc.", "ORG")),
+])
+def test_refine_span(text: str, span: str, label: str, expected: tuple[str, str]) -> None:
+    from pipeline.entities.discover import refine_span
+
+    start = text.index(span)
+    refined = refine_span(text, start, start + len(span), label)
+    assert refined is not None and (text[refined[0]:refined[1]], refined[2]) == expected
 
 
 def test_language_scoped_aliases(extractor: Extractor) -> None:
@@ -142,7 +195,7 @@ def test_language_scoped_aliases(extractor: Extractor) -> None:
 def test_sentence_language_widens_scope() -> None:
     entry = load_kb()
     linker = Linker(entry)
-    text = "Giá tăng. Users hated byte beating ."
+    text = "Giá tăng. Douyin owner byte throb hired ."
     seg = Segment("text", text, lambda i: scopes_for("vi") | (scopes_for("en-mt") if i >= 10 else frozenset()))
     assert any(linker.entries[m.entity].name == "ByteDance" for m in linker.link([seg]))
     seg = Segment("text", text, lambda i: scopes_for("vi"))
@@ -322,3 +375,28 @@ def test_discovered_names_pass_precision_filters() -> None:
     assert not keep_span("And I", "en", "PERSON", text)
     assert keep_span("Bank of America", "en", "ORG", "Bank of America raised its target.")
     assert keep_span("Nadiem Makarim", "id", "PERSON", "Nadiem Makarim mendirikan Gojek.")
+
+
+@pytest.mark.parametrize(("text", "brand", "product"), [
+    ("The iPhone 8 is out.", "iPhone", "iPhone 8"),
+    ("Samsung Galaxy S6 and more.", "Samsung", "Samsung Galaxy S6"),
+    ("He bought an iPad Pro today.", "iPad", "iPad Pro"),
+    ("华为Mate 40发布了。", "华为", "华为Mate 40"),
+    ("Samsung 2019 revenue fell.", "Samsung", None),
+    ("Alibaba Q3 results beat forecasts.", "Alibaba", None),
+    ("Apple 5% higher.", "Apple", None),
+    ("Apple CEO Tim Cook spoke.", "Apple", None),
+])
+def test_model_designation_after_a_brand(text: str, brand: str, product: str | None) -> None:
+    from pipeline.entities.extract import model_extent
+
+    start = text.index(brand)
+    end = model_extent(text, start + len(brand))
+    assert (text[start:end] if end else None) == product
+
+
+def test_brand_with_model_is_one_product(extractor: Extractor) -> None:
+    entities = extractor.extract(article("Apple launched the iPhone 8 in September.", "en"))
+    product = next(e for e in entities if e["label"] == "PRODUCT")
+    assert [m["text"] for m in product["mentions"]] == ["iPhone 8"] and product["kb_id"] is None
+    assert product["entity_id"].startswith("x:new-")

