@@ -11,7 +11,7 @@ RAW    ?= data/raw
 OUT    ?= data/processed
 PYTEST_ARGS ?=
 
-.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
+.PHONY: help setup pipeline test bench models train-ner train-langid eval eval-translation report parquet kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ models: $(STAMP) ## download and convert the translation models (needs a network
 
 train-ner: $(STAMP) ## train the shipped NER models from ../shared/data
 	$(PYTHON) -m pipeline.ner.train --all
+
+train-langid: $(STAMP) ## rebuild the zh-Hant word list, the MT-English model and the langid calibration from ../shared
+	$(PYTHON) -m pipeline.langid.build_hant
+	$(PYTHON) -m pipeline.langid.train_mt
+	$(PYTHON) -m pipeline.langid.train
 
 eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER, real-world pages (translation: make eval-translation)
 	$(PYTHON) -m pipeline.eval langid

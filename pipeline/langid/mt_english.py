@@ -156,14 +156,18 @@ def pool(logits: Iterable[float], model: dict[str, Any]) -> float:
     cal = model["pool"]
     log_n = math.log(len(values))
     z = cal["intercept"] + cal["coef_log_n"] * log_n + mean * (cal["coef_mean"] + cal["coef_mean_log_n"] * log_n)
+    if len(values) == 1:  # one sentence is weak evidence: a prior shift fitted in cross-validation
+        z -= cal.get("single_sentence_shift", 0.0)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3) -> tuple[float, list[str]]:
-    """Probability that English text is raw machine translation, and the evidence that pushed it up.
+    """Probability that English text is raw machine translation, and the evidence for it.
 
-    Evidence names are the surface habits found (`spaced-punctuation`, ...) and the `top` style n-grams
-    that added most to the score, as `style:<tokens joined by +>` (`style:^according+to`).
+    Evidence names are the surface habits of Chinese-English MT found in the text (`spaced-punctuation`,
+    `unit-calque`, ...; reported whatever their learned weight, which is small where the n-grams carry
+    the same signal) and the `top` style n-grams that added most to the score, as
+    `style:<tokens joined by +>` (`style:^according+to`).
     """
     model = prepare(model) if model is not None else _model()
     sentences = [s for s in split_sentences(text) if words_in(s) >= model["min_words"]]
@@ -171,6 +175,6 @@ def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3)
         sentences = [text]
     pushed: dict[str, float] = {}
     p = pool([sentence_logit(s, model, pushed) for s in sentences], model)
-    habits = [name[3:] for name in sorted(pushed) if name.startswith("ev:")]
+    habits = [name for name, n in evidence_counts(text).items() if n]
     grams = sorted((f for f in pushed if not f.startswith("ev:")), key=lambda f: (-pushed[f], f))[:top]
     return p, habits + ["style:" + g.replace(" ", "+") for g in grams]
