@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -27,24 +28,11 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*|[\u3400-\u9f
 _SENT_END = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|\n+")
 _OPENING = set("([{“‘\"'«「『【《")
 
-# Surface habits of raw Chinese-English MT that are patterns of characters, not words: counted per
-# sentence and given to the model as extra features (their weights are learned like the n-grams').
-_EVIDENCE = {
-    # Punctuation typed with a space before it, as tokenised MT output keeps it (`Ali , As`).
-    "spaced-punctuation": re.compile(r"[A-Za-z0-9] [,.;:?!)](?=\s|$)|\( [A-Za-z]"),
-    # Chinese quotes and brackets with spaces inside them: `“ Ma Mou ”`.
-    "spaced-quotes": re.compile(r"[“「『(\"] [A-Za-z]|[A-Za-z.] [”」』]"),
-    "fullwidth-punctuation": re.compile(r"[，。：；！？（）【】《》～％＋＝]"),
-    "enumeration-comma": re.compile(r"、"),
-    "han-characters": re.compile(r"[\u3400-\u9fff\uf900-\ufaff]"),
-    # The Chinese dash and six-dot ellipsis (……), also when rendered as six full stops.
-    "chinese-dash": re.compile(r"——|……|\.{6}"),
-    # Date and measure-word calques: `5 month 3 Japan`, `2018 year`, `2000 Million`.
-    "unit-calque": re.compile(r"\b\d{1,2} month \d{1,2}\b|\b(?:19|20)\d\d year\b(?!s| old)"
-                              r"|\b\d+(?:\.\d+)? (?:Million|Billion|Trillion)\b|\bhundred million\b"),
-    # A word written twice (`lists lists`): a decoding glitch.
-    "doubled-word": re.compile(r"\b([a-z]{3,}) \1\b"),
-}
+# Surface habits of raw Chinese-English MT that are patterns of characters, not words (data/mt_habits.toml):
+# counted per sentence and given to the model as extra features (their weights are learned like the n-grams').
+HABITS_FILE = DATA / "mt_habits.toml"
+_EVIDENCE = {name: re.compile(pattern)
+             for name, pattern in tomllib.loads(HABITS_FILE.read_text(encoding="utf-8")).items()}
 EVIDENCE = tuple(_EVIDENCE)
 
 
