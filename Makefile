@@ -19,7 +19,7 @@ KERNEL_NAME := newscorpus
 KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: help setup kernel notebook pipeline test bench models train-ner eval eval-translation report parquet kb kb-candidates add lint clean
+.PHONY: help setup kernel notebook pipeline test bench models train-ner train-langid eval eval-translation report parquet kb kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,11 @@ models: $(STAMP) ## download and convert the translation models (needs a network
 
 train-ner: $(STAMP) ## train the shipped NER models from ../shared/data
 	$(PYTHON) -m pipeline.ner.train --all
+
+train-langid: $(STAMP) ## rebuild the zh-Hant word list, the MT-English model and the langid calibration from ../shared
+	$(PYTHON) -m pipeline.langid.build_hant
+	$(PYTHON) -m pipeline.langid.train_mt
+	$(PYTHON) -m pipeline.langid.train
 
 eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER, real-world pages (translation: make eval-translation)
 	$(PYTHON) -m pipeline.eval langid

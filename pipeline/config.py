@@ -43,9 +43,7 @@ class LangidConfig:
     mt_threshold: float = 0.5  # MT-English probability from which English is `en-mt`
     ensemble: tuple[str, ...] = ("fasttext", "cld3", "lingua")  # detectors voting on Latin-script text
     ensemble_weights: tuple[float, ...] = (1.0, 1.0, 1.0)
-    lingua_languages: tuple[str, ...] = (
-        "en", "id", "ms", "vi", "tl", "fr", "de", "es", "pt", "it", "nl", "tr", "pl", "sw", "so",
-    )
+    lingua_languages: tuple[str, ...] = ("en", "id", "ms", "vi")  # the supported languages only
 
 
 @dataclass(frozen=True)

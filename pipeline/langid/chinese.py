@@ -1,11 +1,22 @@
-"""Simplified vs Traditional Chinese from script evidence: which characters OpenCC would convert."""
+"""Simplified vs Traditional Chinese from script and word evidence.
+
+Script evidence: the characters OpenCC would convert. Word evidence: Taiwan / Hong Kong vocabulary and
+written-Cantonese characters (data/hant_vocabulary.txt, built by `python -m pipeline.langid.build_hant`),
+which decides text that has no convertible character at all.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.script import CJK
+
+HANT_VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "hant_vocabulary.txt"
+# A regional word is stronger evidence than one converted character: it is a choice of vocabulary.
+WORD_WEIGHT = 2
 
 
 @lru_cache(maxsize=1)
@@ -13,6 +24,18 @@ def _converters() -> tuple[Any, Any]:
     import opencc
 
     return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> re.Pattern[str]:
+    lines = HANT_VOCABULARY_FILE.read_text(encoding="utf-8").splitlines()
+    words = sorted({w.strip() for w in lines if w.strip() and not w.startswith("#")}, key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def traditional_words(text: str) -> list[str]:
+    """Taiwan / Hong Kong-only words and Cantonese characters found in the text (longest match first)."""
+    return _vocabulary().findall(text)
 
 
 def _changed(src: str, converted: str) -> int:
@@ -28,14 +51,16 @@ def han_variant(text: str) -> tuple[str, float, dict[str, int]]:
     mis-converted 阿裏); one that s2t changes is Simplified-only or shared (台, 后). Real
     Traditional text has many of the first and few of the second, so the share decides, and a
     few stray characters of the other kind (壹, 麽, 阿裏 in Simplified text) do not flip it.
+    Each Taiwan / Hong Kong-only word adds WORD_WEIGHT to the Traditional side.
     """
     han = "".join(CJK.findall(text))
     if not han:
-        return "zh-Hans", 0.5, {"traditional": 0, "simplified": 0}
+        return "zh-Hans", 0.5, {"traditional": 0, "simplified": 0, "words": 0}
     t2s, s2t = _converters()
-    trad = _changed(han, t2s.convert(han))
+    words = len(traditional_words(text))
+    trad = _changed(han, t2s.convert(han)) + WORD_WEIGHT * words
     simp = _changed(han, s2t.convert(han))
     # Add-one smoothing: text with no convertible character at all is written the same in both.
     share_trad = (trad + 0.5) / (trad + simp + 1.0)
     label = "zh-Hant" if share_trad > 0.5 else "zh-Hans"
-    return label, max(share_trad, 1 - share_trad), {"traditional": trad, "simplified": simp}
+    return label, max(share_trad, 1 - share_trad), {"traditional": trad, "simplified": simp, "words": words}

@@ -1,7 +1,9 @@
 """Article and sentence language: script rules, an ensemble of detectors, and three refiners.
 
-Han text goes to Simplified/Traditional by OpenCC evidence, Latin text to a weighted vote of
-off-the-shelf detectors, Indonesian/Malay to lexical markers, English to the MT-English model.
+Script decides first: Han text (one character is enough) goes to Simplified/Traditional by OpenCC and
+regional-vocabulary evidence, text with Vietnamese-only letters is Vietnamese, other non-Latin scripts are
+`und`. Only the rest goes to a weighted vote of off-the-shelf detectors; Indonesian/Malay is refined by
+lexical markers and English by the MT-English model. Every label is one of `LABELS`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 FAMILY = {"en-mt": "en", "en": "en", "ms": "id", "id": "id", "zh-Hant": "zh", "zh-Hans": "zh"}
 # One Han, kana or Hangul character carries about as much as a short Latin word.
 CJK_WEIGHT = 2.5
+# The labels the output contract allows; anything else a detector says is mapped (see `supported`).
+LABELS = ("id", "vi", "ms", "zh-Hans", "zh-Hant", "en", "en-mt", "und")
+# Latin-script languages of Indonesia that the detectors give to Indonesian text (short or informal
+# Indonesian often comes out as Javanese, Sundanese or Minangkabau): with Indonesian/Malay votes, `id`.
+_INDONESIAN_NEIGHBOURS = frozenset({"jv", "su", "min", "ban", "bjn", "mad", "ace", "bug"})
+# Share of Vietnamese-only letters (ă, ơ, ư, đ, ạ, ...) among Latin letters from which text is Vietnamese
+# without asking the detectors: no other language writes them (Vietnamese prose runs at 15-25 %).
+VI_LETTER_SHARE = 0.05
+# fastText and CLD3 agreeing at least this sure settle a Latin-script text without lingua.
+FAST_AGREEMENT = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,8 @@ class LanguageDetector:
         return self._finish(lang, raw, flags, letters)
 
     def _finish(self, lang: str, raw: float, flags: list[str], letters: int) -> Detection:
+        if lang not in LABELS:
+            raise ValueError(f"label {lang!r} outside the contract's set {LABELS}")
         if lang == "und":
             conf = 0.0
         elif self.use_calibration:
@@ -102,23 +116,22 @@ class LanguageDetector:
         cjk = counts["han"] + counts["kana"] + counts["hangul"]
         scripts = {k: v for k, v in counts.items() if k not in ("vi", "han", "kana", "hangul")}
         letters = sum(scripts.values()) + cjk
-        if letters < self.settings.min_chars:
+        # One Han character is a Chinese word; Latin text needs `min_chars` letters.
+        if letters < self.settings.min_chars and not counts["han"]:
             return "und", 0.0, [], letters
         weighted = {k: float(v) for k, v in scripts.items()}
         weighted["cjk"] = cjk * CJK_WEIGHT
         top = max(weighted, key=lambda k: weighted[k])
         dominance = weighted[top] / sum(weighted.values())
         if top == "cjk":
-            if counts["kana"] >= max(2, 0.05 * cjk):
-                return "ja", dominance, [], letters
-            if counts["hangul"] > counts["han"]:
-                return "ko", dominance, [], letters
+            if counts["kana"] >= max(2, 0.05 * cjk) or counts["hangul"] > counts["han"]:
+                return "und", 0.0, [], letters  # Japanese, Korean: outside the supported set
             label, share, _ = han_variant(text)
             return label, dominance * share, [], letters
         if top != "latin":
-            scores = anchors.fasttext_scores(text)
-            best = max(scores, key=lambda k: scores[k]) if scores else "und"
-            return best, dominance * scores.get(best, 0.0), [], letters
+            return "und", 0.0, [], letters  # Cyrillic, Thai, Arabic, ...: no supported language
+        if counts["vi"] >= max(1.0, VI_LETTER_SHARE * counts["latin"]):
+            return "vi", dominance, [], letters
         return self._latin(text, dominance, with_mt, letters)
 
     def _latin(self, text: str, dominance: float, with_mt: bool, letters: int) -> tuple[str, float, list[str], int]:
@@ -128,6 +141,13 @@ class LanguageDetector:
         best = max(votes, key=lambda k: votes[k])
         share = votes[best]
         flags: list[str] = []
+        if best in _INDONESIAN_NEIGHBOURS and votes.get("id", 0.0) + votes.get("ms", 0.0) >= 0.2:
+            best = "id"
+        if best == "zh":  # Chinese text inside markup or Latin noise: the detectors see the Han part
+            label, han_share, _ = han_variant(text)
+            return label, min(1.0, dominance * share * han_share), flags, letters
+        if best not in ("en", "id", "ms", "vi"):
+            return "und", 0.0, flags, letters
         if best in ("id", "ms"):
             evidence, _ = malay_evidence(text)
             # The detectors' own id/ms split counts as weak evidence; the markers decide when present.
@@ -144,8 +164,25 @@ class LanguageDetector:
         return best, min(1.0, dominance * share), flags, letters
 
     def vote(self, text: str) -> dict[str, float]:
-        """Weighted average of the anchor detectors' probabilities (the weights sum to 1)."""
+        """Weighted average of the anchor detectors' probabilities (the weights sum to 1).
+
+        When fastText and CLD3 agree and are both sure of a language other than id/ms (which lingua
+        separates best), lingua, the slowest of the three, is not asked.
+        """
         weights = {k: w for k, w in self.settings.weights.items() if w > 0}
+        if {"fasttext", "cld3"} <= set(weights) and "lingua" in weights:
+            fast = {name: anchors.ANCHORS[name](text) for name in ("fasttext", "cld3")}
+            tops = {name: max(sc, key=lambda k: sc[k]) if sc else "" for name, sc in fast.items()}
+            top = tops["fasttext"]
+            if (top and top == tops["cld3"] and top not in ("id", "ms")
+                    and min(fast[n][top] for n in fast) >= FAST_AGREEMENT):
+                total = weights["fasttext"] + weights["cld3"]
+                agreed: dict[str, float] = {}
+                for name, sc in fast.items():
+                    norm = max(sum(sc.values()), 1.0)
+                    for code, p in sc.items():
+                        agreed[code] = agreed.get(code, 0.0) + weights[name] / total * p / norm
+                return agreed
         total = sum(weights.values())
         votes: dict[str, float] = {}
         for name, weight in weights.items():
