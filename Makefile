@@ -39,10 +39,11 @@ models: $(STAMP) ## download and convert the translation models (needs a network
 train-ner: $(STAMP) ## train the shipped NER models from ../shared/data
 	$(PYTHON) -m pipeline.ner.train --all
 
-eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER (translation: make eval-translation)
+eval: $(STAMP) ## dev-set evaluations: language ID, entities, NER, real-world pages (translation: make eval-translation)
 	$(PYTHON) -m pipeline.eval langid
 	$(PYTHON) -m pipeline.eval entities
 	$(PYTHON) -m pipeline.eval ner
+	$(PYTHON) -m pipeline.eval realworld
 
 eval-translation: $(STAMP) ## score installed translation models on FLORES-200 and TICO-19
 	$(PYTHON) -m pipeline.eval translation

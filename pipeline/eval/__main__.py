@@ -1,4 +1,4 @@
-"""`python -m pipeline.eval {langid,entities,ner,translation} [options]`."""
+"""`python -m pipeline.eval {langid,entities,ner,translation,realworld} [options]`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ EVALS = {
     "entities": "pipeline.eval.entities",
     "ner": "pipeline.eval.ner",
     "translation": "pipeline.eval.translation",
+    "realworld": "pipeline.eval.realworld",
 }
 
 
