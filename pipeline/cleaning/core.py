@@ -67,12 +67,14 @@ def _same(a: str, b: str) -> bool:
     return normalize_line(a).casefold() == normalize_line(b).casefold()
 
 
-def _title_index(lines: list[str], patterns: Patterns, meta_title: str | None) -> int | None:
+def _title_index(lines: list[str], patterns: Patterns, meta_title: str | None,
+                 kinds: list[Kind] | None = None) -> int | None:
     """Which line is the title: the one a breadcrumb ends in, the one metadata names, or a first
     line that reads like a headline (short, no full stop, much shorter than the paragraphs after it)."""
     head = lines[:HEAD_LINES]
+    kinds = kinds if kinds is not None else [line_kind(line, patterns) for line in head]
     for i, line in enumerate(head):
-        leaf = breadcrumb_leaf(line) if line_kind(line, patterns) != Kind.BODY else None
+        leaf = breadcrumb_leaf(line) if kinds[i] != Kind.BODY else None
         if leaf:
             for j in range(i + 1, len(head)):
                 if _same(head[j], leaf):
@@ -80,7 +82,7 @@ def _title_index(lines: list[str], patterns: Patterns, meta_title: str | None) -
     if meta_title:
         short = strip_site_suffix(meta_title)
         return next((i for i, line in enumerate(head) if _same(line, meta_title) or _same(line, short)), None)
-    if len(lines) < 2 or line_kind(lines[0], patterns) not in (Kind.BODY, Kind.WEAK):
+    if len(lines) < 2 or kinds[0] not in (Kind.BODY, Kind.WEAK):
         return None
     first = lines[0]
     cjk = len(_CJK.findall(first))
@@ -114,7 +116,8 @@ def clean_lines(lines: list[str], patterns: Patterns, meta: dict[str, Any] | Non
     `tails` are the indices of lines that end a block (before a run of blank lines): a byline there is
     removed like one at the end of the article."""
     meta = meta or {}
-    title_at = _title_index(lines, patterns, meta.get("title"))
+    kinds = [line_kind(line, patterns) for line in lines]
+    title_at = _title_index(lines, patterns, meta.get("title"), kinds)
     anchors = frozenset({title_at} if title_at is not None else set())
 
     # Datelines and dated bylines in the head (or at the very end) are metadata, removed like boilerplate.
@@ -131,7 +134,7 @@ def clean_lines(lines: list[str], patterns: Patterns, meta: dict[str, Any] | Non
             forced[i] = Kind.EDGE
             dateline = dateline or found
 
-    classified = classify(lines, patterns, anchors, forced, tails)
+    classified = classify(lines, patterns, anchors, forced, tails, kinds)
     kept = [i for i in range(len(lines)) if i not in classified.removed]
     if not [i for i in kept if i not in anchors]:
         # Never empty an article: keep all but the unambiguous page chrome, else everything.

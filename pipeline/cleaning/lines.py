@@ -57,6 +57,8 @@ def has_sentence_end(line: str) -> bool:
 
 def is_breadcrumb(line: str) -> bool:
     """A navigation trail: three or more short parts joined by '>' or '»' ("Home > News > Business")."""
+    if not any(sep in line for sep in ">»›＞"):
+        return False
     parts = _CRUMB_SEP.split(line)
     return len(parts) >= 3 and all(0 < len(p.split()) <= 6 and len(p) <= 40 for p in parts[:-1])
 
@@ -68,7 +70,7 @@ def is_link_line(line: str) -> bool:
 
 def is_bar(line: str) -> bool:
     """A navigation or share bar: 3+ short parts (at most 4 words or 10 CJK characters) and no sentence."""
-    if len(line) > 200 or has_sentence_end(line):
+    if len(line) > 200 or not any(sep in line for sep in "|·•/") or has_sentence_end(line):
         return False
     parts = [p for p in _BAR_SEP.split(line) if p.strip()]
     if not all(is_short(p) and len(p.split()) <= 6 for p in parts):
@@ -93,9 +95,9 @@ def line_kind(line: str, patterns: Patterns) -> Kind:
     """The kind of one whitespace-unified line, from patterns and generic evidence."""
     # A list marker that extraction put before the line ("- 原标题：…") does not hide what the line is.
     bare = _LIST_MARK.sub("", line, count=1)
-    if any(p.search(bare) for p in patterns.anywhere):
+    if patterns.matches("anywhere", bare):
         return Kind.ANYWHERE
-    if any(p.search(bare) for p in patterns.edge):
+    if patterns.matches("edge", bare):
         return Kind.EDGE
     if is_breadcrumb(bare) or is_link_line(bare) or is_bar(bare) or is_headline_list(bare):
         return Kind.EDGE
@@ -131,10 +133,12 @@ def edge_runs(kinds: list[Kind], anchors: frozenset[int] = frozenset()) -> set[i
 
 
 def classify(lines: list[str], patterns: Patterns, anchors: frozenset[int] = frozenset(),
-             forced: dict[int, Kind] | None = None, tails: set[int] | None = None) -> Classified:
+             forced: dict[int, Kind] | None = None, tails: set[int] | None = None,
+             kinds_given: list[Kind] | None = None) -> Classified:
     """Decide which lines are boilerplate; `anchors` (the title) are never removed, `forced` kinds
     (date lines found by the metadata reader) override the patterns."""
-    kinds = [forced[i] if forced and i in forced else line_kind(line, patterns) for i, line in enumerate(lines)]
+    given = kinds_given if kinds_given is not None else [line_kind(line, patterns) for line in lines]
+    kinds = [forced[i] if forced and i in forced else given[i] for i in range(len(lines))]
     # A label whose value is a link line ("E-mail:" + address) goes with it.
     for i in range(len(lines) - 1):
         if kinds[i] != Kind.BODY or not _LABEL.match(lines[i]):
