@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Block-level tags end a line; everything else (inline tags) is dropped without a space, as a browser
 # renders it. Raw whitespace inside HTML is one space.
@@ -17,6 +18,7 @@ _BLOCK = re.compile(
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
 _LOOKS_HTML = re.compile(r"<\s*(?:p|br|div|li|span|a\s|img|h[1-6]|strong|table)\b[^>]{0,2000}>", re.IGNORECASE)
+SHORT_EXTRACT = 1000  # characters: an extraction shorter than this is checked against the default mode
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 
 
@@ -69,14 +71,25 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
 
     # favor_precision: menus and teasers out; comments never belong to the article. Dates from the page's
     # markup (meta, JSON-LD, time elements) first; a page-wide search only when these have none.
-    doc = bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_precision=True, deduplicate=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    if doc is None:
+    def extract(precision: bool) -> dict[str, Any]:
+        doc = bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_precision=precision, deduplicate=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        if doc is None:
+            return {}
+        return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+    data = extract(True)
+    # Precision mode sometimes keeps only a small block (a lead, a box) of a long article: when its text is
+    # short, the default mode is asked too, and its text taken when it is at least twice as long.
+    if len(data.get("text") or "") < SHORT_EXTRACT:
+        wider = extract(False)
+        if len(wider.get("text") or "") >= 2 * max(1, len(data.get("text") or "")):
+            data = {**data, "text": wider["text"]} if data else wider
+    if not data:
         return Extracted("", None, None, None, url)
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
 
     def text_of(key: str) -> str | None:
         value = data.get(key)
