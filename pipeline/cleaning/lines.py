@@ -94,7 +94,7 @@ def is_name_line(line: str) -> bool:
 def line_kind(line: str, patterns: Patterns) -> Kind:
     """The kind of one whitespace-unified line, from patterns and generic evidence."""
     # A list marker that extraction put before the line ("- 原标题：…") does not hide what the line is.
-    bare = _LIST_MARK.sub("", line, count=1)
+    bare = _LIST_MARK.sub("", line, count=1) if line[:1] in "-*" else line
     if patterns.matches("anywhere", bare):
         return Kind.ANYWHERE
     if patterns.matches("edge", bare):

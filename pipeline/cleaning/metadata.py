@@ -126,6 +126,8 @@ def weekday_date(lines: list[str], patterns: Patterns) -> str | None:
         return None
     regex = _weekday_regex(tuple(patterns.weekdays))
     for line in lines:
+        if "/" not in line:
+            continue  # the date is written d/m/yyyy: no slash, no such date (and no regex run)
         for match in regex.finditer(line):
             iso = _iso(int(match["y"]), int(match["m"]), int(match["d"]))
             if iso and dt.date.fromisoformat(iso).weekday() == patterns.weekdays[match["wd"].lower()]:
