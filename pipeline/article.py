@@ -12,6 +12,8 @@ CONTRACT_FIELDS = (
     "title",
     "published",
     "publisher",
+    "url",
+    "author",
     "text",
     "lang",
     "lang_confidence",
@@ -33,6 +35,8 @@ class Article:
     title: str | None = None
     published: str | None = None
     publisher: str | None = None
+    url: str | None = None  # the article's address, when the input gives one (contract v2)
+    author: str | None = None  # the byline, when the input gives one (contract v2)
     text: str = ""
     lang: str = "und"
     lang_confidence: float = 0.0
@@ -48,7 +52,6 @@ class Article:
     raw: bytes = b""  # the input bytes of this article (file, or one .jsonl line)
     input_format: str = "txt"  # txt, html, json (a .jsonl line is json)
     raw_text: str = ""  # decoded input text, before cleaning
-    url: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # title/published/lang given by a JSON input
     fingerprint: list[int] = field(default_factory=list)  # MinHash signature for near-duplicates
 

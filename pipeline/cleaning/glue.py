@@ -11,6 +11,7 @@ and never for a protected name (patterns.toml [glue] protected) or a token insid
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -19,7 +20,14 @@ _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff][A-Za-z0-9\u00c0-\u024f\
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
 # Over-inclusive prefilter (some ranges mix cases): only text with a candidate boundary is tokenized.
 _CANDIDATE = re.compile(r"[a-zß-ÿā-ɏḁ-ỹ][A-ZÀ-ÞĀ-ɎḀ-Ỹ]")
-_URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
+# Tokens that are URLs or e-mail addresses: found per whitespace-separated chunk (linear in the text; a
+# single `\S*(?:://|www\.|@)\S*` regex backtracks quadratically on a long line without spaces).
+_CHUNK = re.compile(r"\S+")
+_URL_MARK = re.compile(r"://|www\.|@")
+# No protected name is longer than this; longer tails are not looked up (keeps huge tokens linear).
+_MAX_PROTECTED = 64
+# Glued words are two or three words long; a longer token is left as it is.
+_MAX_TOKEN = 100
 
 
 def _is_lower(ch: str) -> bool:
@@ -44,6 +52,8 @@ def _boundaries(token: str) -> list[int]:
 
 
 def _split_token(token: str, vocab: Counter[str], protected: frozenset[str]) -> str:
+    if len(token) > _MAX_TOKEN:
+        return token  # not two glued words: a code, a hash, a run of letters (and splitting it would be slow)
     bare = token.rstrip(".'’&-")
     if bare.lower() in protected or bare.lower().removesuffix("'s").removesuffix("’s") in protected:
         return token
@@ -59,7 +69,7 @@ def _split_token(token: str, vocab: Counter[str], protected: frozenset[str]) -> 
         # the right part up to the next inner capital: "AlipayTencent" -> "Alipay"
         inner = next((i for i in range(1, len(right)) if _is_upper(right[i]) and _is_lower(right[i - 1])), len(right))
         right = right[:inner]
-        if token[start:].lower() in protected:
+        if len(token) - start <= _MAX_PROTECTED and token[start:].lower() in protected:
             continue
         diacritic = any(ord(ch) > 127 for ch in left) and _is_lower(left[-1])
         lower_word = left.islower() and len(left) >= 2 and vocab[left] >= 1 and _capitalised(right)
@@ -79,12 +89,17 @@ def repair_glued(text: str, protected: frozenset[str], vocab: Counter[str] | Non
     if not _CANDIDATE.search(text):
         return text, 0
     vocab = vocab if vocab is not None else vocabulary(text)
-    urls = [m.span() for m in _URLISH.finditer(text)]
+    urls = [m.span() for m in _CHUNK.finditer(text) if _URL_MARK.search(m.group(0))]
+    starts = [a for a, _ in urls]
     count = 0
+
+    def in_url(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < urls[i][1]
 
     def fix(match: re.Match[str]) -> str:
         nonlocal count
-        if not _CANDIDATE.search(match.group(0)) or any(a <= match.start() < b for a, b in urls):
+        if not _CANDIDATE.search(match.group(0)) or in_url(match.start()):
             return match.group(0)
         fixed = _split_token(match.group(0), vocab, protected)
         count += fixed.count(" ") - match.group(0).count(" ")

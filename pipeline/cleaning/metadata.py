@@ -75,7 +75,7 @@ def _dateparser_line(line: str) -> tuple[str, str | None] | None:
     # carry a year, and only when dateparser reads the whole line as a date.
     if len(line) > 50 or not _YEAR.search(line) or len(line.split()) > 8:
         return None
-    parsed = _parse(line)
+    parsed = _parse(line) or (_parse(_LABEL_PREFIX.sub("", line, count=1)) if _LABEL_PREFIX.match(line) else None)
     if parsed is None:
         return None
     return (parsed.isoformat() if _TIME.search(line) else parsed.date().isoformat()), None
@@ -126,6 +126,8 @@ def weekday_date(lines: list[str], patterns: Patterns) -> str | None:
         return None
     regex = _weekday_regex(tuple(patterns.weekdays))
     for line in lines:
+        if "/" not in line:
+            continue  # the date is written d/m/yyyy: no slash, no such date (and no regex run)
         for match in regex.finditer(line):
             iso = _iso(int(match["y"]), int(match["m"]), int(match["d"]))
             if iso and dt.date.fromisoformat(iso).weekday() == patterns.weekdays[match["wd"].lower()]:
@@ -147,3 +149,111 @@ def breadcrumb_leaf(line: str) -> str | None:
     body = _CRUMB_LABEL.sub("", line, count=1)
     parts = [p for p in _CRUMB_SPLIT.split(body) if p]
     return parts[-1].strip() if len(parts) >= 2 else None
+
+
+# ---- dates given as metadata, bylines and wire-copy date codes ---------------------------------------------
+
+_NUMERIC = re.compile(r"^\s*(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>(?:19|20)\d{2})(?P<rest>(?:[ T,]+.*)?)$")
+_URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_-]?(?P<m>0[1-9]|1[0-2])[/_-]?(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
+_BYLINE_SEP = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
+_LABEL_PREFIX = re.compile(r"^[^\d:：]{1,24}[:：]\s*")
+_ROC = re.compile(r"^(?P<y>1[0-2]\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])$")
+EARLIEST = dt.date(1990, 1, 1)
+_SITE_SUFFIX = re.compile(r"^(?P<head>.{6,}?)\s*(?:\s[-|–—]\s|[｜|_]|-(?=[^\s-]{2,12}$))\s*(?P<site>[^-|｜_–—]{2,40})$")
+
+
+def plausible(iso: str | None, today: dt.date | None = None) -> str | None:
+    """The date when it can be an article's date: not before 1990, not after tomorrow."""
+    if not iso:
+        return None
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    today = today or dt.date.today()
+    return iso if EARLIEST <= day <= today + dt.timedelta(days=1) else None
+
+
+def url_date(url: str | None) -> dt.date | None:
+    """A full date written in a URL path (`/2018/07/09/`, `-20241119.htm`), or None."""
+    if not url:
+        return None
+    for match in _URL_DATE.finditer(url.split("?", 1)[0]):
+        try:
+            return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            continue
+    return None
+
+
+def parse_meta_date(value: str, url: str | None = None) -> str | None:
+    """A date given as metadata (JSON field, feed, corpus header) as ISO 8601, or None when unreadable.
+
+    Reads ISO forms, RFC 822 feed dates (`Tue, 19 Nov 2024 20:10:00 +0800`, the local date kept), compact
+    `YYYYMMDD`, and numeric dates with the year last. A numeric date whose day and month could be swapped
+    (`07-09-2018`) is read as the URL's date says when the URL has one; otherwise month first, the order of
+    the software that writes such fields (text datelines, read elsewhere, are day first)."""
+    value = value.strip()
+    if re.fullmatch(r"(?:19|20)\d{6}", value):
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    match = _NUMERIC.match(value)
+    if match:
+        a, b, y = int(match["a"]), int(match["b"]), int(match["y"])
+        orders = [(a, b), (b, a)] if a != b else [(a, b)]  # (month, day)
+        valid = [(m, d) for m, d in orders if _iso(y, m, d)]
+        hint = url_date(url)
+        chosen = next(((m, d) for m, d in valid if hint and abs((dt.date(y, m, d) - hint).days) <= 1), None)
+        chosen = chosen or (valid[0] if valid else None)
+        if chosen is None:
+            return None
+        return plausible(dt.date(y, *chosen).isoformat())
+    if re.match(r"^[A-Za-z]{3},?\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", value):
+        import email.utils
+
+        try:
+            return plausible(email.utils.parsedate_to_datetime(value).isoformat())
+        except (TypeError, ValueError):
+            pass
+    return plausible(normalize_published(value))
+
+
+def byline_date(line: str) -> str | None:
+    """The date of a byline or credit line with a date among its parts
+    (`In News / By A. Writer / 7 March 2018 10:53 am / 42 comments`, `PUBLISHED : 6 Nov 2024`)."""
+    if len(line) > 200:
+        return None
+    parts = [p for p in _BYLINE_SEP.split(line) if p.strip()]
+    if any(len(p) > 60 for p in parts):
+        return None
+    if len(parts) < 2:
+        parts = [_LABEL_PREFIX.sub("", line, count=1)] if _LABEL_PREFIX.match(line) else []
+    for part in parts:
+        if len(part) > 50 or not _YEAR.search(part):
+            continue
+        found = parse_date_line(part.strip())
+        if found:
+            return plausible(found[0][:10])
+    return None
+
+
+def roc_date(line: str) -> str | None:
+    """The date code that ends Taiwanese wire copy: the ROC (Minguo) year, month and day (`1140527`)."""
+    match = _ROC.match(line.strip())
+    if not match:
+        return None
+    return plausible(_iso(int(match["y"]) + 1911, int(match["m"]), int(match["d"])))
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """A headline without the outlet appended to it (`… - Site`, `…｜Site`, `…_Site`), when the part cut
+    is short and is the site's name or looks like one (at most 4 words / 12 CJK characters)."""
+    match = _SITE_SUFFIX.match(title)
+    if not match:
+        return title
+    tail = match["site"].strip()
+    cjk = sum(1 for ch in tail if "\u4e00" <= ch <= "\u9fff")
+    if site and site.casefold().replace(" ", "") in tail.casefold().replace(" ", ""):
+        return match["head"].strip()
+    if (cjk and cjk <= 12 and len(tail) <= 14) or (not cjk and len(tail.split()) <= 3 and tail[:1].isupper()):
+        return match["head"].strip()
+    return title

@@ -9,7 +9,7 @@ import re
 # (ZWJ/ZWNJ stay: they carry meaning in emoji and some scripts).
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x0b\x0c]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
-_NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
+NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
 
 
 def normalize_line(line: str) -> str:
@@ -19,5 +19,5 @@ def normalize_line(line: str) -> str:
 
 def split_lines(text: str) -> list[str]:
     """The non-empty, whitespace-unified lines of a text."""
-    lines = (normalize_line(line) for line in _NEWLINES.sub("\n", text).split("\n"))
+    lines = (normalize_line(line) for line in NEWLINES.sub("\n", text).split("\n"))
     return [line for line in lines if line]

@@ -22,6 +22,29 @@ class Patterns:
     weekdays: dict[str, int]  # lowercased weekday name -> Monday=0 index
     protected: frozenset[str]  # lowercased names glue repair never splits
 
+    def __post_init__(self) -> None:
+        # The patterns anchored at the line's start share one `^(?:a|b|…)` tried with .match (one call
+        # a line instead of one per pattern); the unanchored ones are searched one by one.
+        for name in ("anywhere", "edge"):
+            items: tuple[re.Pattern[str], ...] = getattr(self, name)
+            anchored = [p.pattern[1:] for p in items if p.pattern.startswith("^")]
+            combined = None
+            if anchored:
+                try:
+                    combined = re.compile("|".join(f"(?:{a})" for a in anchored), re.IGNORECASE)
+                except re.error:  # e.g. one group name in two user patterns: keep them apart
+                    combined = None
+            loose = tuple(p for p in items if combined is None or not p.pattern.startswith("^"))
+            object.__setattr__(self, f"_{name}_start", combined)
+            object.__setattr__(self, f"_{name}_loose", loose)
+
+    def matches(self, where: str, line: str) -> bool:
+        """Whether any pattern of `where` (anywhere or edge) matches the line."""
+        start: re.Pattern[str] | None = getattr(self, f"_{where}_start")
+        if start is not None and start.match(line):
+            return True
+        return any(p.search(line) for p in getattr(self, f"_{where}_loose"))
+
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)

@@ -1,4 +1,4 @@
-"""JSON Schemas of the output files (contract v1), and a validator over an output folder."""
+"""JSON Schemas of the output files (contract v2), and a validator over an output folder."""
 
 from __future__ import annotations
 

@@ -13,9 +13,9 @@ from pipeline.stages.base import Reject, Stage
 
 class Clean(Stage):
     name = "clean"
-    version = "1"
+    version = "2"
     requires = ("raw_text",)
-    provides = ("text", "title", "published", "publisher", "flags")
+    provides = ("text", "title", "published", "publisher", "url", "author", "flags")
 
     def fingerprint(self) -> str:
         """The patterns are part of the output: editing the shipped file or the user's re-cleans the corpus."""
@@ -45,6 +45,8 @@ class Clean(Stage):
         doc.title = cleaned.title
         doc.published = cleaned.published
         doc.publisher = cleaned.publisher
+        doc.url = cleaned.url
+        doc.author = cleaned.author
         for flag in cleaned.flags:
             doc.add_flag(flag)
         return doc
