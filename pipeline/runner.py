@@ -1,4 +1,11 @@
-"""The local engine: find inputs, reuse what is cached, process the rest on a process pool, write."""
+"""The local engine: list inputs, skip what the index knows, process the rest on a process pool, stream out.
+
+The driver holds neither an input's bytes nor a finished article: it lists the files (path and stat),
+compares them with the run index (`<out>/.cache/index.sqlite`), and hands the new or changed files to
+workers, which read them, reuse or compute each article, write it to the cache and send back a summary.
+Near-duplicates are updated for what changed (`dedup.DupIndex`), and the outputs are written by
+streaming over the index in `source` order, copying the unchanged rows of the previous files.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,19 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.article import Article
-from pipeline.chain import BatchResult, Chain, cache_key
+from pipeline.chain import BatchResult, Chain, FileTask, ingest_reject, run_files
 from pipeline.config import Config, to_toml
+from pipeline.dedup import DupIndex
 from pipeline.ingest import InputReject, Unit, discover, split_units
-from pipeline.output import write_outputs
-from pipeline.store import Cache, RunLock, write_atomic
+from pipeline.output import sort_key, write_streaming
+from pipeline.store import Cache, RunLock, open_index, write_atomic
 
 log = logging.getLogger("pipeline")
 
@@ -44,47 +51,44 @@ class RunReport:
 
 
 def collect_units(raw: Path, config: Config) -> tuple[list[Unit], list[dict[str, Any]]]:
-    """Every input unit below raw, and the files rejected before they became units."""
+    """Every input unit below raw, and the files rejected before they became units (for tools and tests:
+    it holds the whole corpus in memory, which the engines never do)."""
     units: list[Unit] = []
     rejects: list[dict[str, Any]] = []
     for path in discover(raw):
         for item in split_units(path, raw, config.ingest.max_bytes):
             if isinstance(item, InputReject):
-                rejects.append(
-                    {
-                        "source": item.source,
-                        "doc_id": item.doc_id,
-                        "stage": "ingest",
-                        "error": item.code,
-                        "message": item.message,
-                    }
-                )
+                rejects.append(ingest_reject(item))
             else:
                 units.append(item)
     return units, rejects
 
 
-# One Chain per worker process, built once by the pool initializer.
-_WORKER_CHAIN: Chain | None = None
+# One Chain (and cache handle) per worker process, built once by the pool initializer.
+_WORKER: tuple[Chain, Cache, Path] | None = None
 
 
-def _init_worker(config: Config) -> None:
-    global _WORKER_CHAIN
-    _WORKER_CHAIN = Chain(config)
+def _init_worker(config: Config, cache_root: Path, raw: Path) -> None:
+    global _WORKER
+    _WORKER = (Chain(config), Cache(cache_root), raw)
 
 
-def _run_batch(units: list[Unit]) -> BatchResult:
-    assert _WORKER_CHAIN is not None
-    return _WORKER_CHAIN(units)
+def _run_batch(tasks: list[FileTask]) -> BatchResult:
+    assert _WORKER is not None
+    chain, cache, raw = _WORKER
+    return run_files(chain, cache, raw, tasks)
 
 
-def batches(units: list[Unit], size: int) -> Iterator[list[Unit]]:
-    """Units in work batches of `size`, similar lengths together."""
-    # Similar sizes together keep model batches even; longest first, so the pool does not end
-    # waiting on one worker with the biggest batch. Order is restored at write time.
-    ordered = sorted(units, key=lambda u: (-len(u.raw), u.source))
-    for i in range(0, len(ordered), size):
-        yield ordered[i : i + size]
+def batches(tasks: Iterable[FileTask], size: int) -> Iterator[list[FileTask]]:
+    """Files in work batches of `size`, in the order given."""
+    batch: list[FileTask] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def workers_for(config: Config, pending: int) -> int:
@@ -92,21 +96,65 @@ def workers_for(config: Config, pending: int) -> int:
     return max(1, min(wanted, pending))
 
 
-def process_pending(pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None]) -> None:
-    """Run the chain over pending units, in a pool when there is more than one worker."""
-    work = list(batches(pending, max(1, config.run.batch_size)))
-    workers = workers_for(config, len(work))
+@dataclass(frozen=True)
+class Work:
+    """The pending files of a run, read lazily from the index (the driver never lists them in memory)."""
+
+    db: Any
+    count: int
+    raw: Path
+    cache_root: Path
+
+    def tasks(self) -> Iterator[FileTask]:
+        """Largest files first, so a pool does not end waiting on one worker with the biggest batch."""
+        # Pages by (size, path), so results updating `pending` meanwhile never disturb the listing.
+        last: tuple[int, str] | None = None
+        while True:
+            if last is None:
+                rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino FROM pending "
+                                       "ORDER BY size DESC, path LIMIT 1000").fetchall()
+            else:
+                rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino FROM pending "
+                                       "WHERE size < ? OR (size = ? AND path > ?) ORDER BY size DESC, path LIMIT 1000",
+                                       (last[0], last[0], last[1])).fetchall()
+            if not rows:
+                return
+            for path, size, mtime, ctime, ino in rows:
+                yield FileTask(path, (size, mtime, ctime, ino))
+            last = (rows[-1][1], rows[-1][0])
+
+    def batches(self, size: int) -> Iterator[list[FileTask]]:
+        return batches(self.tasks(), size)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult], None]) -> None:
+    """Run the chain over the pending files, in a pool when there is more than one worker."""
+    size = max(1, config.run.batch_size)
+    workers = workers_for(config, -(-len(work) // size))
+    todo = work.batches(size)
     if workers == 1:
-        chain = Chain(config)
-        for batch in work:
-            on_result(chain(batch))
+        chain, cache = Chain(config), Cache(work.cache_root)
+        for batch in todo:
+            on_result(run_files(chain, cache, work.raw, batch))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
-        futures: set[Future[BatchResult]] = {pool.submit(_run_batch, b) for b in work}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(config, work.cache_root, work.raw)) as pool:
+        # A bounded window of batches in flight: results come back as they finish, never all at once.
+        futures: set[Future[BatchResult]] = set()
+        for batch in todo:
+            futures.add(pool.submit(_run_batch, batch))
+            if len(futures) >= 4 * workers:
+                break
         while futures:
             finished, futures = wait(futures, return_when=FIRST_COMPLETED)
             for future in finished:
                 on_result(future.result())
+                nxt = next(todo, None)
+                if nxt is not None:
+                    futures.add(pool.submit(_run_batch, nxt))
 
 
 class Progress:
@@ -116,112 +164,240 @@ class Progress:
         self.total = total
         self.done = 0
         self.bar = None
+        self.last = 0.0
         if sys.stderr.isatty() and total:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="article", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="file", file=sys.stderr)
 
     def update(self, n: int) -> None:
         self.done += n
         if self.bar is not None:
             self.bar.update(n)
-        elif self.total:
-            log.info("processed %d/%d new or changed articles", self.done, self.total)
+        elif self.total and (time.monotonic() - self.last > 10 or self.done >= self.total):
+            self.last = time.monotonic()
+            log.info("processed %d/%d new or changed files", self.done, self.total)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
 
-Processor = Callable[[list[Unit], Config, Callable[[BatchResult], None]], None]
+Processor = Callable[[Work, Config, Callable[[BatchResult], None]], None]
+
+
+def stat_of(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def run(raw: Path, out: Path, config: Config, process: Processor = process_pending) -> RunReport:
     """One pipeline run over raw into out; the caller maps the report to an exit status.
 
-    `process` runs the chain over the pending units and hands each finished batch to its callback;
-    the local process pool is the default, other engines (Ray) pass their own.
+    `process` runs the chain over the pending files and hands each finished batch's summary to its
+    callback; the local process pool is the default, other engines (Ray) pass their own.
     """
     started = time.perf_counter()
     if config.run.translation_memory == "auto":
         memory = str((out / ".cache" / "translation-memory.sqlite").resolve())
         config = dataclasses.replace(config, run=dataclasses.replace(config.run, translation_memory=memory))
     with RunLock(out):
-        report = RunReport()
-        units, rejects = collect_units(raw, config)
-        report.inputs = len(units) + len(rejects)
         cache = Cache(out / ".cache" / "articles")
-        chain = Chain(config)  # cheap: stages load their models lazily
-        chain_key = chain.key
-        keys = {u.source: cache_key(u, chain_key) for u in units}
-        states: dict[str, dict[str, Any]] = {}
-        pending = []
-        for unit in units:
-            state = cache.get(keys[unit.source])
-            if state is None:
-                pending.append(unit)
-            else:
-                states[unit.source] = state
-        report.unchanged = len(states)
+        db = open_index(out / ".cache" / "index.sqlite")
+        try:
+            return _run(raw, out, config, process, cache, db, started)
+        finally:
+            db.close()
 
-        if pending:
-            for stage in chain.stages:
-                stage.check()
-        progress = Progress(len(pending))
 
-        def on_result(batch: BatchResult) -> None:
-            for key, state in batch.done:
-                cache.put(key, state)  # each finished article is saved at once: a killed run resumes here
-                states[state["source"]] = state
-            rejects.extend(batch.rejects)
-            report.processed += len(batch.done)
-            report.add(batch)
-            progress.update(len(batch.done) + len(batch.rejects))
+def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache, db: Any,
+         started: float) -> RunReport:
+    report = RunReport()
+    chain = Chain(config)  # cheap: stages load their models lazily
+    chain_key = chain.key
+    dedup = _dedup_index(db, config)
 
-        process(pending, config, on_result)
-        progress.close()
+    # 1. List the inputs: unchanged stat under the same chain -> nothing to do; everything else is pending.
+    t0 = time.perf_counter()
+    db.execute("CREATE TEMP TABLE seen(path TEXT PRIMARY KEY)")
+    db.execute("CREATE TEMP TABLE pending(path TEXT PRIMARY KEY, size INT, mtime_ns INT, ctime_ns INT, ino INT,"
+               " done INT DEFAULT 0)")
+    root = raw.resolve()
+    db.execute("BEGIN")
+    for path in discover(raw):
+        rel = path.relative_to(root).as_posix()
+        try:
+            st = stat_of(path)
+        except OSError:
+            st = (0, 0, 0, 0)  # vanished since listing: the worker reports it
+        db.execute("INSERT OR IGNORE INTO seen(path) VALUES (?)", (rel,))
+        known = db.execute("SELECT size, mtime_ns, ctime_ns, ino, chain, units FROM files WHERE path = ?",
+                           (rel,)).fetchone()
+        if known is not None and tuple(known[:4]) == st and known[4] == chain_key:
+            report.unchanged += known[5]
+            report.inputs += known[5]
+        else:
+            db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, 0)", (rel, *st))
+    db.execute("COMMIT")
+    pending = db.execute("SELECT count(*) FROM pending").fetchone()[0]
+    report.seconds["list"] = time.perf_counter() - t0
 
-        report.rejected = len(rejects)
-        t0 = time.perf_counter()
-        run_state = RunState(out, sorted(keys[s] for s in states), rejects)
-        if report.processed or not run_state.unchanged():
-            articles = [Article.from_state(states[u.source]) for u in units if u.source in states]
-            write_outputs(out, articles, rejects, config)
-            run_state.save()
-        report.seconds["write"] = report.seconds.get("write", 0.0) + time.perf_counter() - t0
-        cache.prune({keys[s] for s in states})
-        report.seconds["total"] = time.perf_counter() - started
-        write_manifest_and_config(out, config, report)
+    # 2. Deleted inputs leave the index (their near-duplicate partners are judged again).
+    changed = False
+    gone = [p for (p,) in db.execute("SELECT path FROM files WHERE path NOT IN (SELECT path FROM seen) UNION "
+                                     "SELECT DISTINCT path FROM units WHERE path NOT IN (SELECT path FROM seen)")]
+    if gone:
+        db.execute("BEGIN")
+        for path in gone:
+            changed |= _replace_path(db, dedup, cache, path, [])
+            db.execute("DELETE FROM files WHERE path = ?", (path,))
+        db.execute("COMMIT")
+
+    if pending:
+        for stage in chain.stages:
+            stage.check()
+    progress = Progress(pending)
+    rejects: list[dict[str, Any]] = []
+
+    def on_result(batch: BatchResult) -> None:
+        nonlocal changed
+        fresh: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for key, row in [*batch.done, *batch.reused]:
+            path = row["source"].rpartition("#")[0] if row["line"] is not None else row["source"]
+            fresh.setdefault(path, []).append((key, row))
+        db.execute("BEGIN")
+        for path in batch.seen:
+            db.execute("UPDATE pending SET done = 1 WHERE path = ?", (path,))
+            changed |= _replace_path(db, dedup, cache, path, fresh.get(path, []))
+        for path, st, units in batch.files:
+            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (path, *st, chain_key, units))
+        db.execute("COMMIT")
+        rejects.extend(batch.rejects)
+        report.inputs += batch.inputs
+        report.processed += len(batch.done)
+        report.unchanged += len(batch.reused)
+        report.add(batch)
+        progress.update(len(batch.seen))
+
+    if pending:
+        process(Work(db, pending, root, cache.root), config, on_result)
+    progress.close()
+    lost = [p for (p,) in db.execute("SELECT path FROM pending WHERE done = 0")]
+    if lost:  # a batch that never came back: the old rows of its files must not pass for current ones
+        db.execute("BEGIN")
+        for path in lost:
+            changed |= _replace_path(db, dedup, cache, path, [])
+            db.execute("DELETE FROM files WHERE path = ?", (path,))
+        db.execute("COMMIT")
+
+    # 3. Near-duplicates for what changed, then the outputs streamed in contract order.
+    t0 = time.perf_counter()
+    db.execute("BEGIN")
+    changed |= dedup.settle() > 0
+    db.execute("COMMIT")
+    report.seconds["dedup"] = time.perf_counter() - t0
+    report.rejected = len(rejects)
+    t0 = time.perf_counter()
+    rejects.sort(key=lambda r: (sort_key(r["source"]), r["source"]))
+    rejects_hash = hashlib.sha256(json.dumps(rejects, sort_keys=True).encode()).hexdigest()
+    changed |= _meta(db, "rejects") != rejects_hash
+    state = _outputs_state(out)
+    intact = state is not None and state == _meta(db, "outputs")
+    if changed or not intact:
+        _write(out, db, cache, rejects, reuse_old=intact)
+        _set_meta(db, "rejects", rejects_hash)
+        _set_meta(db, "outputs", _outputs_state(out) or "")
+    report.seconds["write"] = report.seconds.get("write", 0.0) + time.perf_counter() - t0
+    report.seconds["total"] = time.perf_counter() - started
+    write_manifest_and_config(out, config, report)
     return report
 
 
-class RunState:
-    """What the outputs were last written from: the same cache keys and rejects mean the same bytes.
+def _dedup_index(db: Any, config: Config) -> DupIndex:
+    """The near-duplicate index, rebuilt from the indexed articles when its settings changed."""
+    settings = json.dumps([config.clean.num_perm, config.clean.near_duplicate_threshold,
+                           config.clean.translation_threshold])
+    dedup = DupIndex(db, config)
+    if _meta(db, "dedup") != settings:
+        db.execute("BEGIN")
+        db.execute("DELETE FROM bands")
+        db.execute("UPDATE units SET dup = NULL")
+        uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]
+        for i in range(0, len(uids), 500):
+            for entry in dedup.load(uids[i: i + 500]):
+                dedup.add(entry)
+        _set_meta(db, "dedup", settings)
+        db.execute("COMMIT")
+    return dedup
 
-    A no-op re-run then skips the corpus-level steps (near-duplicate index, writing) entirely.
-    """
 
-    def __init__(self, out: Path, keys: list[str], rejects: list[dict[str, Any]]) -> None:
-        self.out = out
-        self.path = out / ".cache" / "outputs.state"
-        blob = json.dumps([keys, sorted(json.dumps(r, sort_keys=True) for r in rejects)]).encode()
-        self.inputs = hashlib.sha256(blob).hexdigest()
+def _meta(db: Any, key: str) -> str | None:
+    row = db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+    return row[0] if row else None
 
-    def _current(self) -> str:
-        parts = [self.inputs]
-        for name in ("articles.jsonl", "mentions.jsonl", "rejects.jsonl"):
-            st = (self.out / name).stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        return "\n".join(parts)
 
-    def unchanged(self) -> bool:
+def _set_meta(db: Any, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(k, v) VALUES (?, ?)", (key, value))
+
+
+def _replace_path(db: Any, dedup: DupIndex, cache: Cache, path: str, rows: list[tuple[str, dict[str, Any]]]) -> bool:
+    """The articles of one input file are now `rows`: index the new ones, drop the others; whether anything changed."""
+    old = {source: (uid, key) for uid, source, key in
+           db.execute("SELECT uid, source, key FROM units WHERE path = ?", (path,)).fetchall()}
+    new = {row["source"]: (key, row) for key, row in rows}
+    changed = False
+    for source, (uid, key) in old.items():
+        if source in new and new[source][0] == key:
+            continue
+        for entry in dedup.load([uid]):
+            dedup.remove(entry)
+        db.execute("DELETE FROM units WHERE uid = ?", (uid,))
+        cache.delete(key)  # a changed or deleted article's entry is never read again
+        changed = True
+    for source, (key, row) in new.items():
+        if source in old and old[source][1] == key:
+            continue
+        sort_path, sort_line = sort_key(source)
+        cur = db.execute("INSERT INTO units(source, path, sort_path, sort_line, key, doc_id, lang, published, fp) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (source, path, sort_path, sort_line, key, row["doc_id"], row["lang"], row["published"],
+                          row["fp"]))
+        for entry in dedup.load([cur.lastrowid]):
+            dedup.add(entry)
+        changed = True
+    return changed
+
+
+def _outputs_state(out: Path) -> str | None:
+    """Size and mtime of the output files: equal to the recorded state means they are as we wrote them."""
+    parts = []
+    for name in ("articles.jsonl", "mentions.jsonl", "rejects.jsonl"):
         try:
-            return self.path.read_text(encoding="utf-8") == self._current()
-        except OSError:  # no state yet, or an output file is missing
-            return False
+            st = (out / name).stat()
+        except OSError:
+            return None
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
 
-    def save(self) -> None:
-        write_atomic(self.path, self._current().encode("utf-8"), durable=False)
+
+class CacheMissing(RuntimeError):
+    """Cache entries the index relies on are gone (deleted behind the run's back)."""
+
+
+def _write(out: Path, db: Any, cache: Cache, rejects: list[dict[str, Any]], reuse_old: bool) -> None:
+    """Stream the outputs from the index; a cache entry found missing means its files are redone next run."""
+    cursor = db.cursor()
+    rows = cursor.execute("SELECT source, key, dup, written FROM units ORDER BY sort_path, sort_line, source")
+    stream = ((source, key, dup, written == f"{key}|{dup or ''}")
+              for source, key, dup, written in iter(rows.fetchone, None))
+    missing = write_streaming(out, stream, cache.get, rejects, reuse_old)
+    if missing:
+        db.execute("BEGIN")
+        for key in missing:
+            db.execute("DELETE FROM files WHERE path IN (SELECT path FROM units WHERE key = ?)", (key,))
+        db.execute("COMMIT")
+        raise CacheMissing(f"{len(missing)} cached article(s) vanished from {cache.root}; run again to redo them")
+    db.execute("UPDATE units SET written = key || '|' || coalesce(dup, '')")
 
 
 def write_manifest_and_config(out: Path, config: Config, report: RunReport) -> None:
