@@ -8,9 +8,12 @@ sorts, its key, what near-duplicate search needs): the driver never holds an inp
 from __future__ import annotations
 
 import hashlib
+import signal
+import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +84,33 @@ def cache_key(unit: Unit, chain_key: str) -> str:
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
+class ArticleTimeout(BaseException):
+    """Raised by the alarm in `time_limit`; a BaseException so that a stage's `except Exception` cannot eat it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ArticleTimeout in this thread after `seconds` (0: no limit).
+
+    A SIGALRM timer: it interrupts Python code and the regex engine; only the main thread of a process can
+    take signals, so elsewhere (Ray actor threads) it is a no-op and the engine's own limit applies.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise ArticleTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def new_article(unit: Unit, config: Config) -> Article:
     return Article(
         doc_id=unit.doc_id,
@@ -103,6 +133,7 @@ class Chain:
         self.config = config
         self.stages = build_stages(config, stage_names)
         self.key = stages_key(self.stages, config)
+        self.article_timeout = config.run.article_timeout
 
     def __call__(self, units: Iterable[Unit]) -> BatchResult:
         result = BatchResult()
@@ -116,16 +147,25 @@ class Chain:
         return result
 
     def _apply(self, stage: Stage, items: list[tuple[str, Article]], result: BatchResult) -> list[tuple[str, Article]]:
+        if not items:
+            return items
+        limit = self.article_timeout
         try:
-            docs = list(stage.run([doc for _, doc in items]))
+            with time_limit(limit * len(items)):
+                docs = list(stage.run([doc for _, doc in items]))
             if len(docs) == len(items):
                 return [(key, doc) for (key, _), doc in zip(items, docs, strict=True)]
-        except Exception:  # noqa: BLE001 - isolate the failing article below
+        except (Exception, ArticleTimeout):  # noqa: BLE001 - isolate the failing (or slow) article below
             pass
         kept = []
         for key, doc in items:  # one at a time, so one bad article cannot take the batch down
             try:
-                kept.append((key, stage.process(doc)))
+                with time_limit(limit):
+                    kept.append((key, stage.process(doc)))
+            except ArticleTimeout:
+                message = (f"took more than {limit:g} s in stage {stage.name} (run.article_timeout); "
+                           "it is tried again on the next run")
+                result.rejects.append(reject_row(doc, stage.name, "timeout", message))
             except Reject as exc:
                 result.rejects.append(reject_row(doc, stage.name, exc.code, exc.message))
             except Exception as exc:  # noqa: BLE001 - a bug on one input must not stop the run

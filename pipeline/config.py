@@ -84,6 +84,9 @@ class RunConfig:
     # Translation memory (sqlite): "auto" = <out>/.cache/translation-memory.sqlite, "" = none, or a path.
     # It never changes a translation, only avoids recomputing one, so it is not in the config hash.
     translation_memory: str = "auto"
+    # Seconds one article may spend in one stage; beyond it the article becomes a `timeout` reject (tried
+    # again next run). A worker stuck where the limit cannot reach it is stopped and its batch retried.
+    article_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
