@@ -17,7 +17,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from pipeline.config import Config, to_toml
 from pipeline.dedup import DupIndex
 from pipeline.ingest import InputReject, Unit, discover, split_units
 from pipeline.output import sort_key, write_streaming
+from pipeline.pool import WorkerPool
 from pipeline.store import Cache, RunLock, open_index, write_atomic
 
 log = logging.getLogger("pipeline")
@@ -130,31 +130,68 @@ class Work:
         return self.count
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One work unit for a pool worker: files, and whether this is the retry of a lost batch."""
+
+    tasks: list[FileTask]
+    retry: bool = False
+
+
+def _run_pool_batch(batch: Batch) -> BatchResult:
+    return _run_batch(batch.tasks)
+
+
+def lost_batch(batch: Batch, status: str, message: str) -> BatchResult:
+    """A batch whose worker died (or hung) twice: its files become rejects, tried again next run."""
+    code = {"timeout": "timeout", "error": "worker-error"}.get(status, "worker-died")
+    result = BatchResult()
+    for task in batch.tasks:
+        result.seen.append(task.path)
+        result.inputs += 1
+        result.rejects.append({"source": task.path, "doc_id": None, "stage": "worker", "error": code,
+                               "message": f"{message}; it is tried again on the next run"})
+    return result
+
+
 def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult], None]) -> None:
-    """Run the chain over the pending files, in a pool when there is more than one worker."""
+    """Run the chain over the pending files, in a pool when there is more than one worker.
+
+    A batch whose worker dies or hangs is retried once file by file in fresh workers; a file lost again
+    becomes a `worker-died` (or `timeout`) reject and is tried again on the next run.
+    """
     size = max(1, config.run.batch_size)
     workers = workers_for(config, -(-len(work) // size))
     todo = work.batches(size)
     if workers == 1:
         chain, cache = Chain(config), Cache(work.cache_root)
-        for batch in todo:
-            on_result(run_files(chain, cache, work.raw, batch))
+        for tasks in todo:
+            on_result(run_files(chain, cache, work.raw, tasks))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(config, work.cache_root, work.raw)) as pool:
-        # A bounded window of batches in flight: results come back as they finish, never all at once.
-        futures: set[Future[BatchResult]] = set()
-        for batch in todo:
-            futures.add(pool.submit(_run_batch, batch))
-            if len(futures) >= 4 * workers:
-                break
-        while futures:
-            finished, futures = wait(futures, return_when=FIRST_COMPLETED)
-            for future in finished:
-                on_result(future.result())
-                nxt = next(todo, None)
-                if nxt is not None:
-                    futures.add(pool.submit(_run_batch, nxt))
+    limit = config.run.article_timeout
+
+    def time_limit(batch: Batch) -> float | None:
+        # A backstop for a worker the per-article alarm cannot reach; model loading fits in the margin.
+        return limit * 8 * len(batch.tasks) + 600 if limit > 0 else None
+
+    pool = WorkerPool(workers, _run_pool_batch, initializer=_init_worker,
+                      initargs=(config, work.cache_root, work.raw))
+    # A bounded window of batches queued: the rest is listed from the index as results come back.
+    first = [Batch(tasks) for _, tasks in zip(range(4 * workers), todo, strict=False)]
+    for outcome in pool.run(first, time_limit=time_limit):
+        batch = outcome.task
+        if outcome.status == "ok":
+            on_result(outcome.result)
+        elif batch.retry:
+            on_result(lost_batch(batch, outcome.status, outcome.message))
+        else:
+            log.warning("a worker batch was lost (%s); retrying its %d files one by one", outcome.message,
+                        len(batch.tasks))
+            for task in batch.tasks:
+                pool.submit(Batch([task], retry=True))
+        nxt = next(todo, None)
+        if nxt is not None:
+            pool.submit(Batch(nxt))
 
 
 class Progress:
