@@ -11,7 +11,7 @@ RAW    ?= data/raw
 OUT    ?= data/processed
 PYTEST_ARGS ?=
 
-.PHONY: help setup pipeline test bench models train-ner eval eval-translation report parquet kb-candidates add lint clean
+.PHONY: help setup pipeline test bench bench-scale models train-ner eval eval-translation report parquet kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: $(STAMP) ## run the whole test suite
 
 bench: $(STAMP) ## measure speed and memory; writes bench/results.json
 	$(PYTHON) -m bench
+
+bench-scale: $(STAMP) ## corpus scale (1k/4k/16k articles): time, memory, no-op and add-10 re-runs; BENCH_SCALE_SIZES=...
+	$(PYTHON) -m bench scale
 
 models: $(STAMP) ## download and convert the translation models (needs a network)
 	$(PYTHON) -m pipeline.translation.fetch --models models

@@ -116,9 +116,9 @@ def run() -> dict:
         row["noop"] = pipeline_run(ROOT, raw, out)
         write_articles(raw / "gen", n, 10)
         row["add10"] = pipeline_run(ROOT, raw, out)
-        shutil.rmtree(raw / "gen" / f"{n // 1000:03d}", ignore_errors=True)  # back to n for the other engines
-        write_articles(raw / "gen", (n // 1000) * 1000, n - (n // 1000) * 1000)
-        pipeline_run(ROOT, raw, out)  # the local reference for exactly this corpus
+        for i in range(n, n + 10):  # back to n articles for the other engines
+            (raw / "gen" / f"{i // 1000:03d}" / f"{i:06d}.txt").unlink()
+        row["delete10"] = pipeline_run(ROOT, raw, out)  # also the local reference for exactly this corpus
         if with_ray:
             ray_out = tmp / "ray"
             shutil.rmtree(ray_out, ignore_errors=True)
