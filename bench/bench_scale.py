@@ -116,8 +116,8 @@ def run() -> dict:
         row["noop"] = pipeline_run(ROOT, raw, out)
         write_articles(raw / "gen", n, 10)
         row["add10"] = pipeline_run(ROOT, raw, out)
-        for i in range(n, n + 10):  # back to n articles for the other engines
-            (raw / "gen" / f"{i // 1000:03d}" / f"{i:06d}.txt").unlink()
+        for k in range(n, n + 10):  # back to n articles for the other engines
+            (raw / "gen" / f"{k // 1000:03d}" / f"{k:06d}.txt").unlink()
         row["delete10"] = pipeline_run(ROOT, raw, out)  # also the local reference for exactly this corpus
         if with_ray:
             ray_out = tmp / "ray"
