@@ -175,6 +175,15 @@ class Chain:
         return kept
 
 
+def restorable(state: dict[str, Any]) -> bool:
+    """A verified cache entry that also has the shape of an article state (a stale format is a miss)."""
+    try:
+        Article.from_state(state)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def ingest_reject(item: InputReject) -> dict[str, Any]:
     return {"source": item.source, "doc_id": item.doc_id, "stage": "ingest", "error": item.code,
             "message": item.message}
@@ -204,8 +213,8 @@ def run_files(chain: Chain, cache: Any, raw: Path, tasks: list[FileTask]) -> Bat
                 continue
             units_of[task.path] += 1
             key = cache_key(item, chain.key)
-            state = cache.get(key)
-            if state is not None and state.get("source") == item.source:
+            state = cache.get(key, item.source)
+            if state is not None and restorable(state):
                 result.reused.append((key, summary(state)))
             else:
                 misses.append((task.path, item))

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from pipeline.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
-from pipeline.store import LockHeld
+from pipeline.store import LockHeld, OutputGuard
 
 log = logging.getLogger("pipeline")
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+WRITE_ERRORS = {
+    errno.ENOSPC: "no space left on the device (disk full)",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied (the folder is read-only for this user)",
+    errno.EPERM: "operation not permitted",
+}
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -30,13 +39,15 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runner import run
+    from pipeline.runner import check_folders, run
 
     raw, out = Path(args.raw), Path(args.out)
     if not raw.is_dir():
         log.error("--raw %s is not a folder", raw)
         return EXIT_USAGE
     config = _config(args)
+    check_folders(raw, out)
+    signal.signal(signal.SIGTERM, _terminated)
     if config.run.engine == "ray":
         from pipeline.engines.ray_engine import run as run_ray
 
@@ -47,6 +58,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError(f"run.engine: unknown engine {config.run.engine!r}; use local or ray")
     print_summary(report, out)
     return EXIT_REJECTS if report.rejected else EXIT_OK
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: workers stopped, lock released, nothing half-written."""
 
 
 def print_summary(report: object, out: Path) -> None:
@@ -114,6 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         log.error("configuration: %s", exc)
         return EXIT_USAGE
-    except LockHeld as exc:
+    except (LockHeld, OutputGuard) as exc:
         log.error("%s", exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        log.error("%s: finished articles are kept in the cache; run again to continue", how)
+        return 143 if isinstance(exc, Terminated) else 130
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        where = exc.filename or "the output folder"
+        log.error("cannot write %s: %s; nothing was half-written, fix it and run again", where,
+                  WRITE_ERRORS[exc.errno])
         return EXIT_USAGE

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -109,6 +111,27 @@ class Config:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+# List keys whose single entries may themselves hold commas: a bare string is one entry, never split.
+WHOLE_STRING_LISTS = {"translate.routes"}
+
+
+def _list_value(value: Any, default: tuple[Any, ...], where: str) -> tuple[Any, ...]:
+    """A list key's value: a TOML list, or a string ("a,b" is two entries) -- never a string's characters."""
+    if isinstance(value, str):
+        value = [value] if where in WHOLE_STRING_LISTS else [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"{where}: expected a list, got {value!r}")
+    item_type = type(default[0]) if default else str
+    items = []
+    for item in value:
+        if item_type is float and isinstance(item, int) and not isinstance(item, bool):
+            item = float(item)
+        if not isinstance(item, item_type) or isinstance(item, bool):
+            raise ConfigError(f"{where}: expected a list of {item_type.__name__}, got {value!r}")
+        items.append(item)
+    return tuple(items)
+
+
 def _section(cls: type, values: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(values) - set(known))
@@ -118,14 +141,84 @@ def _section(cls: type, values: dict[str, Any], where: str) -> Any:
     for name, value in values.items():
         default = getattr(cls(), name)
         if isinstance(default, tuple):
-            value = tuple(value)
+            value = _list_value(value, default, f"{where}.{name}")
         elif isinstance(default, bool) != isinstance(value, bool) or (
             not isinstance(default, bool) and not isinstance(value, type(default))
             and not (isinstance(default, float) and isinstance(value, int))
         ):
             raise ConfigError(f"{where}.{name}: expected {type(default).__name__}, got {value!r}")
+        elif isinstance(default, float):
+            value = float(value)
+            if not math.isfinite(value):
+                raise ConfigError(f"{where}.{name}: expected a finite number, got {value!r}")
         converted[name] = value
     return cls(**converted)
+
+
+# Names the code knows; a test keeps them equal to the registries they mirror (importing those here would
+# load detectors and models with the configuration).
+LANGID_DETECTORS = ("fasttext", "cld3", "lingua", "langdetect")  # pipeline.langid.anchors.ANCHORS
+NAME_HEURISTICS = ("caps", "jieba", "pyvi")  # pipeline.entities.extract
+TRANSLATE_BACKENDS = ("auto", "marian", "nllb", "ctranslate2", "none")  # pipeline.translation.models.BACKENDS
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
+
+
+def validate(config: Config) -> Config:
+    """Ranges, choices and combinations; the first problem is raised as a ConfigError naming its key."""
+
+    def check(ok: bool, key: str, problem: str) -> None:
+        if not ok:
+            raise ConfigError(f"{key}: {problem}, got {_value(config, key)!r}")
+
+    def unique_choices(key: str, values: tuple[str, ...], choices: tuple[str, ...], empty_ok: bool) -> None:
+        check(empty_ok or bool(values), key, "must not be empty")
+        check(len(set(values)) == len(values), key, "lists a name twice")
+        unknown = [v for v in values if v not in choices]
+        check(not unknown, key, f"{', '.join(map(repr, unknown))} not one of {', '.join(choices)}")
+
+    c = config
+    check(c.ingest.max_bytes > 0, "ingest.max_bytes", "must be a positive number of bytes")
+    check(0 < c.clean.near_duplicate_threshold <= 1, "clean.near_duplicate_threshold", "must be in (0, 1]")
+    check(0 < c.clean.translation_threshold <= 1, "clean.translation_threshold", "must be in (0, 1]")
+    check(2 <= c.clean.num_perm <= 4096, "clean.num_perm", "must be between 2 and 4096")
+    check(c.langid.min_chars >= 0, "langid.min_chars", "must be >= 0")
+    check(c.langid.sentence_min_chars >= 0, "langid.sentence_min_chars", "must be >= 0")
+    check(0 <= c.langid.sentence_min_confidence <= 1, "langid.sentence_min_confidence", "must be in [0, 1]")
+    check(0 <= c.langid.mt_threshold <= 1, "langid.mt_threshold", "must be in [0, 1]")
+    unique_choices("langid.ensemble", c.langid.ensemble, LANGID_DETECTORS, empty_ok=False)
+    check(len(c.langid.ensemble_weights) == len(c.langid.ensemble), "langid.ensemble_weights",
+          f"needs one weight per langid.ensemble detector ({len(c.langid.ensemble)})")
+    check(all(w >= 0 and math.isfinite(w) for w in c.langid.ensemble_weights) and sum(c.langid.ensemble_weights) > 0,
+          "langid.ensemble_weights", "must be >= 0 with a positive sum")
+    check(bool(c.langid.lingua_languages) and all(re.fullmatch(r"[a-z]{2}", x) for x in c.langid.lingua_languages),
+          "langid.lingua_languages", "must be ISO 639-1 codes (two lower-case letters)")
+    check(c.translate.backend in TRANSLATE_BACKENDS, "translate.backend",
+          f"must be one of {', '.join(TRANSLATE_BACKENDS)}")
+    check(c.translate.device in ("auto", "cpu", "cuda"), "translate.device", "must be auto, cpu or cuda")
+    for key in ("threads", "batch_size"):
+        check(getattr(c.translate, key) >= 0, f"translate.{key}", "must be >= 0 (0 = automatic)")
+    for key in ("beam_size", "max_input_tokens", "max_output_tokens"):
+        check(getattr(c.translate, key) >= 1, f"translate.{key}", "must be >= 1")
+    check(all(LANGUAGE_TAG.match(x) for x in c.translate.languages) and len(set(c.translate.languages))
+          == len(c.translate.languages), "translate.languages", "must be distinct language labels such as id, zh-Hans")
+    for entry in c.translate.routes:
+        lang, sep, folders = entry.partition("=")
+        check(bool(sep and LANGUAGE_TAG.match(lang.strip()) and [f for f in folders.split(",") if f.strip()]),
+              "translate.routes", f"entry {entry!r} is not lang=folder[,folder...]")
+    unique_choices("entities.heuristics", c.entities.heuristics, NAME_HEURISTICS, empty_ok=True)
+    check(c.run.workers >= 0, "run.workers", "must be >= 0 (0 = one per core)")
+    check(c.run.batch_size >= 1, "run.batch_size", "must be >= 1")
+    check(c.run.engine in ("local", "ray"), "run.engine", "must be local or ray")
+    check(c.run.ray_num_gpus >= 0, "run.ray_num_gpus", "must be >= 0")
+    check(c.run.ray_actors >= 0, "run.ray_actors", "must be >= 0")
+    check(c.run.article_timeout >= 0, "run.article_timeout", "must be >= 0 seconds (0 = no limit)")
+    return config
+
+
+def _value(config: Config, key: str) -> Any:
+    section, name = key.split(".")
+    value = getattr(getattr(config, section), name)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +258,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     unknown = sorted(set(data) - set(classes))
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
-    return Config(**{name: _section(classes[name], data.get(name, {}), name) for name in classes})
+    return validate(Config(**{name: _section(classes[name], data.get(name, {}), name) for name in classes}))
 
 
 def to_toml(config: Config) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import os
@@ -87,22 +88,68 @@ class InputReject:
     message: str
 
 
-def discover(raw_dir: Path) -> Iterator[Path]:
-    """Regular files below raw_dir, sorted, skipping dot-files and never leaving raw_dir via symlinks."""
+def display_name(path: str) -> str:
+    """A path for rows and messages: valid UTF-8 (undecodable name bytes shown as \\xNN)."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def scan(raw_dir: Path) -> Iterator[Path | InputReject]:
+    """Regular files below raw_dir, sorted, skipping dot-files and never leaving raw_dir via symlinks;
+    a file or folder that cannot be used (symlink loop, broken link, name not UTF-8, unreadable folder)
+    comes as an InputReject instead, so one bad entry never stops a run."""
     root = raw_dir.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=errors.append):
+        for err in errors:
+            yield _file_reject(root, err.filename or dirpath, "unreadable", f"cannot list the folder: {err.strerror}")
+        errors.clear()
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                yield _file_reject(root, str(path), "bad-file-name",
+                                   "the file name is not valid UTF-8; rename it (e.g. convmv -t utf-8)")
+                continue
             if path.is_symlink():
-                target = path.resolve()
+                try:
+                    target = Path(os.path.realpath(path, strict=True))
+                except OSError as exc:
+                    if exc.errno == errno.ELOOP:
+                        yield _file_reject(root, str(path), "symlink-loop", "the symbolic link points to itself")
+                    else:
+                        yield _file_reject(root, str(path), "broken-link",
+                                           f"the symbolic link's target is missing ({exc.strerror})")
+                    continue
+                except RuntimeError:  # older Pythons report a loop this way
+                    yield _file_reject(root, str(path), "symlink-loop", "the symbolic link points to itself")
+                    continue
                 if not target.is_relative_to(root) or not target.is_file():
                     continue
             elif not path.is_file():
                 continue
             yield path
+        for err in errors:
+            yield _file_reject(root, err.filename or dirpath, "unreadable", f"cannot list the folder: {err.strerror}")
+        errors.clear()
+
+
+def _file_reject(root: Path, path: str, code: str, message: str) -> InputReject:
+    try:
+        rel = Path(path).relative_to(root).as_posix()
+    except ValueError:
+        rel = path
+    return InputReject(display_name(rel), None, code, message)
+
+
+def discover(raw_dir: Path) -> Iterator[Path]:
+    """The usable files of `scan` (rejected entries left out)."""
+    for item in scan(raw_dir):
+        if isinstance(item, Path):
+            yield item
 
 
 def decode(data: bytes) -> str:
@@ -172,15 +219,26 @@ def _guess(data: bytes) -> str:
 
 def split_units(path: Path, raw_dir: Path, max_bytes: int) -> Iterator[Unit | InputReject]:
     """The units of one input file, or an InputReject saying why the file cannot be used."""
-    source = path.relative_to(raw_dir.resolve()).as_posix()
+    source = display_name(path.relative_to(raw_dir.resolve()).as_posix())
     fmt = TEXT_SUFFIXES.get(path.suffix.lower(), "txt")
-    size = path.stat().st_size
-    if size > max_bytes:
-        yield InputReject(
-            source, None, "too-large", f"{size} bytes is over the limit of {max_bytes} (ingest.max_bytes)"
-        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield InputReject(
+                source, None, "too-large", f"{size} bytes is over the limit of {max_bytes} (ingest.max_bytes)"
+            )
+            return
+        with path.open("rb") as fh:  # read at most one byte more than allowed: the file may grow meanwhile
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        yield InputReject(source, None, "vanished", "the file was deleted or moved while the run was reading it")
         return
-    data = path.read_bytes()
+    except OSError as exc:
+        yield InputReject(source, None, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return
+    if len(data) > max_bytes:
+        yield InputReject(source, None, "too-large", f"over the limit of {max_bytes} bytes (ingest.max_bytes)")
+        return
     if fmt != "jsonl":
         yield Unit(source, None, fmt, data)
         return

@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.article import Article
 from pipeline.config import Config
 from pipeline.dedup import near_duplicates
-from pipeline.store import dumps_line, write_atomic
+from pipeline.store import dumps_line, file_mode, signals_held, write_all
 
 MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "name", "label", "field", "start", "end", "text", "sentence")
 REJECT_FIELDS = ("source", "doc_id", "stage", "error", "message")
@@ -84,12 +84,15 @@ def write_outputs(
     lines = [dumps_line(r) for r in records]
     mentions = [dumps_line(row) for r in records for row in mention_rows(r)]
     reject_rows = sorted(({k: r[k] for k in REJECT_FIELDS} for r in rejects), key=lambda r: sort_key(r["source"]))
-    for name, rows in (
-        ("articles.jsonl", lines),
-        ("mentions.jsonl", mentions),
-        ("rejects.jsonl", [dumps_line(r) for r in reject_rows]),
-    ):
-        write_atomic(out / name, "".join(line + "\n" for line in rows).encode("utf-8"))
+    # All three or none: a full disk midway must not leave new articles beside old mentions.
+    write_all({
+        out / name: "".join(line + "\n" for line in rows).encode("utf-8")
+        for name, rows in (
+            ("articles.jsonl", lines),
+            ("mentions.jsonl", mentions),
+            ("rejects.jsonl", [dumps_line(r) for r in reject_rows]),
+        )
+    })
 
 
 # -- streaming: outputs written from the run index and the cache, in constant memory -----------------------
@@ -145,7 +148,8 @@ class OldRows:
 
 
 class StreamFile:
-    """An output file written line by line to a temp file, then renamed over the old one only if it differs."""
+    """An output file written line by line to a temp file, then renamed over the old one only if it differs
+    (`stage`, then `commit`, so that several files can be replaced all or nothing)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -156,24 +160,19 @@ class StreamFile:
     def write(self, line: str) -> None:
         self.fh.write(line)
 
-    def finish(self) -> bool:
-        """Durably replace the output; False (and the old file kept, its mtime too) when the bytes are equal."""
-        try:
-            self.fh.flush()
-            if self.path.exists() and filecmp.cmp(self.tmp, self.path, shallow=False):
-                self.fh.close()
-                self.tmp.unlink()
-                return False
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.path)
-            return True
-        except BaseException:
+    def stage(self) -> bool:
+        """Flush and fsync the temp file; whether it differs from the current output (False: discarded)."""
+        self.fh.flush()
+        if self.path.exists() and filecmp.cmp(self.tmp, self.path, shallow=False):
             self.abort()
-            raise
+            return False
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.chmod(self.tmp, file_mode())
+        return True
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         if not self.fh.closed:
@@ -226,8 +225,11 @@ def write_streaming(out: Path, rows: Iterable[tuple[str, str, str | None, bool]]
             for f in files:
                 f.abort()
         else:
-            for f in files:
-                f.finish()
+            # All three or none: every changed file is staged on disk before the first rename.
+            changed = [f for f in files if f.stage()]
+            with signals_held():  # Ctrl-C or SIGTERM between two renames would leave a mixed set
+                for f in changed:
+                    f.commit()
     except BaseException:
         for f in files:
             f.abort()

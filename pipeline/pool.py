@@ -44,9 +44,15 @@ def forget_in_children(handle: IO[Any]) -> None:
 
 
 def _close_inherited() -> None:
+    """In a fresh child: drop its reference to each registered file (an flock is released only when no
+    process refers to the open file any more). /dev/null is put in the descriptor's place rather than closing
+    it, so the number stays valid for the file object that still names it; an unlock here would unlock the
+    parent's lock too."""
     for handle in _INHERITED:
         try:
-            os.close(handle.fileno())  # the descriptor only: an unlock here would unlock the parent too
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, handle.fileno(), inheritable=False)
+            os.close(null)
         except (OSError, ValueError):
             pass
     _INHERITED.clear()

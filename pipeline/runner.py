@@ -22,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.chain import BatchResult, Chain, FileTask, ingest_reject, run_files
-from pipeline.config import Config, to_toml
+from pipeline.chain import BatchResult, Chain, FileTask, ingest_reject, restorable, run_files
+from pipeline.config import Config, ConfigError, to_toml
 from pipeline.dedup import DupIndex
-from pipeline.ingest import InputReject, Unit, discover, split_units
+from pipeline.ingest import InputReject, Unit, scan, split_units
 from pipeline.output import sort_key, write_streaming
 from pipeline.pool import WorkerPool
-from pipeline.store import Cache, RunLock, open_index, write_atomic
+from pipeline.store import Cache, OutputGuard, RunLock, open_index, write_atomic
+
+__all__ = ["RunReport", "collect_units", "process_pending", "restorable", "run"]
 
 log = logging.getLogger("pipeline")
 
@@ -55,8 +57,9 @@ def collect_units(raw: Path, config: Config) -> tuple[list[Unit], list[dict[str,
     it holds the whole corpus in memory, which the engines never do)."""
     units: list[Unit] = []
     rejects: list[dict[str, Any]] = []
-    for path in discover(raw):
-        for item in split_units(path, raw, config.ingest.max_bytes):
+    for found in scan(raw):
+        items = [found] if isinstance(found, InputReject) else split_units(found, raw, config.ingest.max_bytes)
+        for item in items:
             if isinstance(item, InputReject):
                 rejects.append(ingest_reject(item))
             else:
@@ -142,16 +145,27 @@ def _run_pool_batch(batch: Batch) -> BatchResult:
     return _run_batch(batch.tasks)
 
 
-def lost_batch(batch: Batch, status: str, message: str) -> BatchResult:
-    """A batch whose worker died (or hung) twice: its files become rejects, tried again next run."""
-    code = {"timeout": "timeout", "error": "worker-error"}.get(status, "worker-died")
+def failed_rows(tasks: list[FileTask], code: str, message: str) -> BatchResult:
+    """A batch's files as rejects (its worker died or hung twice); they are tried again on the next run."""
     result = BatchResult()
-    for task in batch.tasks:
+    for task in tasks:
         result.seen.append(task.path)
         result.inputs += 1
-        result.rejects.append({"source": task.path, "doc_id": None, "stage": "worker", "error": code,
-                               "message": f"{message}; it is tried again on the next run"})
+        result.rejects.append({"source": task.path, "doc_id": None, "stage": "run", "error": code,
+                               "message": message})
     return result
+
+
+def hard_limit(config: Config, tasks: list[FileTask]) -> float | None:
+    """Seconds after which a worker's batch is stopped from outside: a backstop for code the per-article alarm
+    cannot interrupt (a C extension that never returns). Generous: every article may use its limit twice
+    (the batch try and the one-by-one fallback), plus model loading; a .jsonl file counts one article per
+    500 bytes."""
+    limit = config.run.article_timeout
+    if limit <= 0:
+        return None
+    articles = sum(max(1, t.stat[0] // 500) if t.path.lower().endswith(".jsonl") else 1 for t in tasks)
+    return 60.0 + limit * 2 * (articles + 1)
 
 
 def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult], None]) -> None:
@@ -168,25 +182,22 @@ def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult
         for tasks in todo:
             on_result(run_files(chain, cache, work.raw, tasks))
         return
-    limit = config.run.article_timeout
-
-    def time_limit(batch: Batch) -> float | None:
-        # A backstop for a worker the per-article alarm cannot reach; model loading fits in the margin.
-        return limit * 8 * len(batch.tasks) + 600 if limit > 0 else None
-
     pool = WorkerPool(workers, _run_pool_batch, initializer=_init_worker,
                       initargs=(config, work.cache_root, work.raw))
     # A bounded window of batches queued: the rest is listed from the index as results come back.
     first = [Batch(tasks) for _, tasks in zip(range(4 * workers), todo, strict=False)]
-    for outcome in pool.run(first, time_limit=time_limit):
+    for outcome in pool.run(first, time_limit=lambda batch: hard_limit(config, batch.tasks)):
         batch = outcome.task
         if outcome.status == "ok":
             on_result(outcome.result)
         elif batch.retry:
-            on_result(lost_batch(batch, outcome.status, outcome.message))
+            code = "timeout" if outcome.status == "timeout" else "worker-died"
+            message = f"{outcome.message} (twice; run.article_timeout bounds each article)" \
+                if code == "timeout" else f"{outcome.message}, also when retried alone"
+            on_result(failed_rows(batch.tasks, code, message))
         else:
-            log.warning("a worker batch was lost (%s); retrying its %d files one by one", outcome.message,
-                        len(batch.tasks))
+            log.warning("batch of %d file(s) failed (%s): %s; retrying each alone", len(batch.tasks),
+                        outcome.status, outcome.message)
             for task in batch.tasks:
                 pool.submit(Batch([task], retry=True))
         nxt = next(todo, None)
@@ -235,16 +246,30 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
     callback; the local process pool is the default, other engines (Ray) pass their own.
     """
     started = time.perf_counter()
+    check_folders(raw, out)
     if config.run.translation_memory == "auto":
         memory = str((out / ".cache" / "translation-memory.sqlite").resolve())
         config = dataclasses.replace(config, run=dataclasses.replace(config.run, translation_memory=memory))
     with RunLock(out):
         cache = Cache(out / ".cache" / "articles")
         db = open_index(out / ".cache" / "index.sqlite")
+        # One transaction per run: a killed or failed run leaves the index as the last good run left it (the
+        # cache still holds every finished article, so the next run redoes nothing), and cache entries of
+        # replaced articles are deleted only once the run is committed.
+        db.execute("BEGIN")
         try:
-            return _run(raw, out, config, process, cache, db, started)
+            db.execute("CREATE TEMP TABLE doomed(key TEXT PRIMARY KEY)")
+            report = _run(raw, out, config, process, cache, db, started)
+            doomed = [k for (k,) in db.execute("SELECT key FROM doomed WHERE key NOT IN (SELECT key FROM units)")]
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         finally:
             db.close()
+        for key in doomed:
+            cache.delete(key)
+        return report
 
 
 def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache, db: Any,
@@ -260,8 +285,12 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
     db.execute("CREATE TEMP TABLE pending(path TEXT PRIMARY KEY, size INT, mtime_ns INT, ctime_ns INT, ino INT,"
                " done INT DEFAULT 0)")
     root = raw.resolve()
-    db.execute("BEGIN")
-    for path in discover(raw):
+    rejects: list[dict[str, Any]] = []
+    for path in scan(raw):
+        if isinstance(path, InputReject):  # a symlink loop, a name that is not UTF-8, an unreadable folder
+            rejects.append(ingest_reject(path))
+            report.inputs += 1
+            continue
         rel = path.relative_to(root).as_posix()
         try:
             st = stat_of(path)
@@ -275,7 +304,6 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
             report.inputs += known[5]
         else:
             db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, 0)", (rel, *st))
-    db.execute("COMMIT")
     pending = db.execute("SELECT count(*) FROM pending").fetchone()[0]
     report.seconds["list"] = time.perf_counter() - t0
 
@@ -283,18 +311,14 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
     changed = False
     gone = [p for (p,) in db.execute("SELECT path FROM files WHERE path NOT IN (SELECT path FROM seen) UNION "
                                      "SELECT DISTINCT path FROM units WHERE path NOT IN (SELECT path FROM seen)")]
-    if gone:
-        db.execute("BEGIN")
-        for path in gone:
-            changed |= _replace_path(db, dedup, cache, path, [])
-            db.execute("DELETE FROM files WHERE path = ?", (path,))
-        db.execute("COMMIT")
+    for path in gone:
+        changed |= _replace_path(db, dedup, path, [])
+        db.execute("DELETE FROM files WHERE path = ?", (path,))
 
     if pending:
         for stage in chain.stages:
             stage.check()
     progress = Progress(pending)
-    rejects: list[dict[str, Any]] = []
 
     def on_result(batch: BatchResult) -> None:
         nonlocal changed
@@ -302,13 +326,11 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
         for key, row in [*batch.done, *batch.reused]:
             path = row["source"].rpartition("#")[0] if row["line"] is not None else row["source"]
             fresh.setdefault(path, []).append((key, row))
-        db.execute("BEGIN")
         for path in batch.seen:
             db.execute("UPDATE pending SET done = 1 WHERE path = ?", (path,))
-            changed |= _replace_path(db, dedup, cache, path, fresh.get(path, []))
+            changed |= _replace_path(db, dedup, path, fresh.get(path, []))
         for path, st, units in batch.files:
             db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (path, *st, chain_key, units))
-        db.execute("COMMIT")
         rejects.extend(batch.rejects)
         report.inputs += batch.inputs
         report.processed += len(batch.done)
@@ -320,20 +342,16 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
         process(Work(db, pending, root, cache.root), config, on_result)
     progress.close()
     lost = [p for (p,) in db.execute("SELECT path FROM pending WHERE done = 0")]
-    if lost:  # a batch that never came back: the old rows of its files must not pass for current ones
-        db.execute("BEGIN")
-        for path in lost:
-            changed |= _replace_path(db, dedup, cache, path, [])
-            db.execute("DELETE FROM files WHERE path = ?", (path,))
-        db.execute("COMMIT")
+    for path in lost:  # a batch that never came back: the old rows of its files must not pass for current ones
+        changed |= _replace_path(db, dedup, path, [])
+        db.execute("DELETE FROM files WHERE path = ?", (path,))
 
     # 3. Near-duplicates for what changed, then the outputs streamed in contract order.
     t0 = time.perf_counter()
-    db.execute("BEGIN")
     changed |= dedup.settle() > 0
-    db.execute("COMMIT")
     report.seconds["dedup"] = time.perf_counter() - t0
     report.rejected = len(rejects)
+    guard_good_output(out, db, rejects)
     t0 = time.perf_counter()
     rejects.sort(key=lambda r: (sort_key(r["source"]), r["source"]))
     rejects_hash = hashlib.sha256(json.dumps(rejects, sort_keys=True).encode()).hexdigest()
@@ -341,7 +359,29 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
     state = _outputs_state(out)
     intact = state is not None and state == _meta(db, "outputs")
     if changed or not intact:
-        _write(out, db, cache, rejects, reuse_old=intact)
+        for attempt in range(3):
+            missing = _write(out, db, cache, rejects, reuse_old=intact)
+            if not missing:
+                break
+            if attempt == 2:
+                raise CacheMissing(f"{len(missing)} cached article(s) keep vanishing from {cache.root}")
+            # Entries the index relies on are gone or damaged (deleted or edited behind the run's back):
+            # their files are processed again now, then the outputs are written.
+            log.warning("%d cache entries missing or damaged; processing their files again", len(missing))
+            db.execute("DELETE FROM pending")
+            for key in missing:
+                for (path,) in db.execute("SELECT path FROM units WHERE key = ?", (key,)).fetchall():
+                    db.execute("DELETE FROM files WHERE path = ?", (path,))
+                    try:
+                        st = stat_of(root / path)
+                    except OSError:
+                        st = (0, 0, 0, 0)
+                    db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, 0)", (path, *st))
+            again = db.execute("SELECT count(*) FROM pending").fetchone()[0]
+            report.unchanged -= len(missing)
+            process(Work(db, again, root, cache.root), config, on_result)
+            dedup.settle()
+            rejects.sort(key=lambda r: (sort_key(r["source"]), r["source"]))
         _set_meta(db, "rejects", rejects_hash)
         _set_meta(db, "outputs", _outputs_state(out) or "")
     report.seconds["write"] = report.seconds.get("write", 0.0) + time.perf_counter() - t0
@@ -356,7 +396,6 @@ def _dedup_index(db: Any, config: Config) -> DupIndex:
                            config.clean.translation_threshold])
     dedup = DupIndex(db, config)
     if _meta(db, "dedup") != settings:
-        db.execute("BEGIN")
         db.execute("DELETE FROM bands")
         db.execute("UPDATE units SET dup = NULL")
         uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]
@@ -364,7 +403,6 @@ def _dedup_index(db: Any, config: Config) -> DupIndex:
             for entry in dedup.load(uids[i: i + 500]):
                 dedup.add(entry)
         _set_meta(db, "dedup", settings)
-        db.execute("COMMIT")
     return dedup
 
 
@@ -377,7 +415,7 @@ def _set_meta(db: Any, key: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO meta(k, v) VALUES (?, ?)", (key, value))
 
 
-def _replace_path(db: Any, dedup: DupIndex, cache: Cache, path: str, rows: list[tuple[str, dict[str, Any]]]) -> bool:
+def _replace_path(db: Any, dedup: DupIndex, path: str, rows: list[tuple[str, dict[str, Any]]]) -> bool:
     """The articles of one input file are now `rows`: index the new ones, drop the others; whether anything changed."""
     old = {source: (uid, key) for uid, source, key in
            db.execute("SELECT uid, source, key FROM units WHERE path = ?", (path,)).fetchall()}
@@ -389,7 +427,7 @@ def _replace_path(db: Any, dedup: DupIndex, cache: Cache, path: str, rows: list[
         for entry in dedup.load([uid]):
             dedup.remove(entry)
         db.execute("DELETE FROM units WHERE uid = ?", (uid,))
-        cache.delete(key)  # a changed or deleted article's entry is never read again
+        db.execute("INSERT OR IGNORE INTO doomed(key) VALUES (?)", (key,))  # deleted once the run commits
         changed = True
     for source, (key, row) in new.items():
         if source in old and old[source][1] == key:
@@ -418,23 +456,58 @@ def _outputs_state(out: Path) -> str | None:
 
 
 class CacheMissing(RuntimeError):
-    """Cache entries the index relies on are gone (deleted behind the run's back)."""
+    """Cache entries the index relies on keep vanishing (deleted behind the run's back, again and again)."""
 
 
-def _write(out: Path, db: Any, cache: Cache, rejects: list[dict[str, Any]], reuse_old: bool) -> None:
-    """Stream the outputs from the index; a cache entry found missing means its files are redone next run."""
+def _write(out: Path, db: Any, cache: Cache, rejects: list[dict[str, Any]], reuse_old: bool) -> list[str]:
+    """Stream the outputs from the index; returns the keys whose cache entry could not be read (nothing written)."""
     cursor = db.cursor()
     rows = cursor.execute("SELECT source, key, dup, written FROM units ORDER BY sort_path, sort_line, source")
     stream = ((source, key, dup, written == f"{key}|{dup or ''}")
               for source, key, dup, written in iter(rows.fetchone, None))
-    missing = write_streaming(out, stream, cache.get, rejects, reuse_old)
-    if missing:
-        db.execute("BEGIN")
-        for key in missing:
-            db.execute("DELETE FROM files WHERE path IN (SELECT path FROM units WHERE key = ?)", (key,))
-        db.execute("COMMIT")
-        raise CacheMissing(f"{len(missing)} cached article(s) vanished from {cache.root}; run again to redo them")
-    db.execute("UPDATE units SET written = key || '|' || coalesce(dup, '')")
+    missing = write_streaming(out, stream, lambda key: _restore(cache, db, key), rejects, reuse_old)
+    if not missing:
+        db.execute("UPDATE units SET written = key || '|' || coalesce(dup, '')")
+    return missing
+
+
+def _restore(cache: Cache, db: Any, key: str) -> dict[str, Any] | None:
+    row = db.execute("SELECT source FROM units WHERE key = ?", (key,)).fetchone()
+    state = cache.get(key, row[0] if row else None)
+    return state if state is not None and restorable(state) else None
+
+
+def check_folders(raw: Path, out: Path) -> None:
+    """--out may not be --raw or inside it: the next run would read its own outputs as articles."""
+    raw_r, out_r = raw.resolve(), out.resolve()
+    if out_r == raw_r or out_r.is_relative_to(raw_r):
+        raise ConfigError(f"--out {out} is inside --raw {raw}; choose an output folder outside the inputs")
+
+
+def guard_good_output(out: Path, db: Any, rejects: list[dict[str, Any]]) -> None:
+    """Stop (and change nothing) when every article would be rejected, and some of them are the very inputs
+    (same source, same bytes) that the existing output holds as good articles: that is a broken setup or
+    configuration, not bad inputs, and writing would throw the good output (and its cache) away."""
+    if not rejects or db.execute("SELECT 1 FROM units LIMIT 1").fetchone():
+        return
+    rejected = {(r["source"], r.get("doc_id")) for r in rejects}
+    rejected_files = {r["source"] for r in rejects if r.get("doc_id") is None}  # a whole file (a lost batch)
+    lost = 0
+    try:
+        with (out / "articles.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                source = row.get("source")
+                lost += (source, row.get("doc_id")) in rejected or str(source).partition("#")[0] in rejected_files
+    except (OSError, ValueError, AttributeError):
+        return
+    if lost:
+        codes = sorted({r["error"] for r in rejects})
+        raise OutputGuard(
+            f"every article would be rejected ({', '.join(codes)}), including {lost} unchanged input(s) that "
+            f"{out / 'articles.jsonl'} holds as good articles; nothing was changed. Check the configuration and "
+            "the installation (a stage error on every article), or remove the output folder to start over"
+        )
 
 
 def write_manifest_and_config(out: Path, config: Config, report: RunReport) -> None:

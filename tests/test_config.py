@@ -42,3 +42,86 @@ def test_resolved_config_round_trips(tmp_path) -> None:
     path = tmp_path / "resolved.toml"
     path.write_text(to_toml(config))
     assert load_config(path) == config
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ("langid.ensemble=fasttext", ("fasttext",)),
+        ("langid.ensemble=fasttext,lingua", ("fasttext", "lingua")),
+        ('langid.ensemble=["cld3"]', ("cld3",)),
+        ("translate.languages=id", ("id",)),
+        ('translate.routes="id=id-en,nllb-en"', ("id=id-en,nllb-en",)),
+        ("langid.ensemble_weights=[1, 2.5]", (1.0, 2.5)),
+    ],
+)
+def test_list_keys_take_a_word_a_comma_list_or_a_toml_list(item: str, expected: tuple[object, ...]) -> None:
+    section, rest = item.split(".", 1)
+    key = rest.split("=", 1)[0]
+    extra = []
+    if key == "ensemble":
+        extra = [f"langid.ensemble_weights={[1.0] * len(expected)}"]
+    if key == "ensemble_weights":
+        extra = ['langid.ensemble=["fasttext", "cld3"]']
+    config = load_config(overrides=[item, *extra])
+    assert getattr(getattr(config, section), key) == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "key"),
+    [
+        ("langid.ensemble=fasttext", "langid.ensemble_weights"),  # three weights for one detector
+        ("langid.ensemble=fasttxt", "langid.ensemble"),
+        ('langid.ensemble=["cld3", "cld3", "lingua"]', "langid.ensemble"),
+        ("langid.ensemble_weights=[1, -1, 1]", "langid.ensemble_weights"),
+        ("langid.ensemble_weights=[0, 0, 0]", "langid.ensemble_weights"),
+        ("langid.ensemble_weights=[1, nan, 1]", "langid.ensemble_weights"),
+        ("langid.lingua_languages=english", "langid.lingua_languages"),
+        ("langid.mt_threshold=1.5", "langid.mt_threshold"),
+        ("clean.near_duplicate_threshold=5.0", "clean.near_duplicate_threshold"),
+        ("clean.translation_threshold=0", "clean.translation_threshold"),
+        ("clean.num_perm=0", "clean.num_perm"),
+        ("clean.repair_glued=1", "clean.repair_glued"),
+        ("ingest.max_bytes=-1", "ingest.max_bytes"),
+        ("ingest.max_bytes=1.5", "ingest.max_bytes"),
+        ("run.workers=-2", "run.workers"),
+        ("run.batch_size=0", "run.batch_size"),
+        ("run.article_timeout=-1", "run.article_timeout"),
+        ("run.article_timeout=inf", "run.article_timeout"),
+        ("run.engine=spark", "run.engine"),
+        ("translate.backend=google", "translate.backend"),
+        ("translate.device=tpu", "translate.device"),
+        ("translate.beam_size=0", "translate.beam_size"),
+        ("translate.languages=[1, 2]", "translate.languages"),
+        ("translate.languages=Indonesian", "translate.languages"),
+        ('translate.routes=["id"]', "translate.routes"),
+        ("entities.heuristics=capitals", "entities.heuristics"),
+    ],
+)
+def test_invalid_values_name_their_key(item: str, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(overrides=[item])
+    assert str(info.value).startswith(key), str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_known_names_mirror_the_code() -> None:
+    from pipeline.config import LANGID_DETECTORS, TRANSLATE_BACKENDS
+    from pipeline.langid.anchors import ANCHORS
+    from pipeline.translation.models import BACKENDS
+
+    assert set(LANGID_DETECTORS) == set(ANCHORS)
+    assert TRANSLATE_BACKENDS == BACKENDS
+
+
+def test_config_error_exits_2_before_reading_any_input(tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Alibaba")
+    proc = run_cli("run", "--raw", str(raw), "--out", str(out), "--set", "langid.ensemble=fasttext")
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1 and "langid.ensemble_weights" in errors[0] and "Traceback" not in proc.stderr
+    assert not out.exists()

@@ -46,3 +46,22 @@ def test_zh_word_tokenizer_round_trips_text_and_normalizes_script() -> None:
             if not token.is_space:
                 assert token.norm_ == to_simplified(token.text).lower()
     assert [t.norm_ for t in tokenizer("騰訊與京東")] == ["腾讯", "与", "京东"]
+
+
+def test_pyvi_leaves_no_temporary_files(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "from pipeline.ner.features import segment_vi\n"
+        "from pipeline.entities.discover import heuristic_spans\n"
+        "assert ''.join(segment_vi('Tôi là sinh viên Hà Nội.')) == 'Tôi là sinh viên Hà Nội.'\n"
+        "heuristic_spans('Công ty Vinamilk ở Hà Nội.', 'vi', ('pyvi',))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []

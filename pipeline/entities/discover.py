@@ -146,7 +146,9 @@ def heuristic_spans(text: str, lang: str | None, kinds: tuple[str, ...]) -> list
 
 
 def _pyvi_spans(text: str) -> list[Span]:
-    from pyvi import ViPosTagger, ViTokenizer
+    from pipeline.pyvi_load import pyvi
+
+    ViTokenizer, ViPosTagger = pyvi()  # noqa: N806 - pyvi's classes, loaded without leaving temp files
 
     spans: list[Span] = []
     for line_start, line in _lines(text):

@@ -43,8 +43,9 @@ def segment_zh(text: str) -> list[str]:
 
 def segment_vi(text: str) -> list[str]:
     """pyvi words of Vietnamese text as spans of the text (syllables and the whitespace between them)."""
-    from pyvi import ViTokenizer
+    from pipeline.pyvi_load import pyvi
 
+    ViTokenizer = pyvi()[0]  # noqa: N806 - pyvi's class
     # pyvi joins the syllables of a word with "_" and separates tokens by spaces; map back onto the text.
     words: list[str] = []
     pos = 0

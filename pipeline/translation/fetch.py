@@ -1,6 +1,8 @@
 """`make models`: download the default translation models, convert them to CTranslate2 int8, write MANIFEST.json.
 
-Needs a network; offline it stops at once and changes nothing. The pipeline itself never downloads.
+Needs a network (the hub client honours HF_ENDPOINT and the proxy variables); on any error it says so in one
+line and leaves the installed models as they were. A model already installed at the hub's current revision
+(files checked against MANIFEST.json) is not downloaded again. The pipeline itself never downloads.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import Any
+
+from pipeline.store import write_atomic
 
 # folder under models/translate/, hub id, licence (when the hub card states none). opus-mt is the default
 # (commercial use allowed with attribution);
@@ -30,20 +33,18 @@ ALLOW = ["*.json", "*.spm", "*.model", "*.txt", "model.safetensors", "pytorch_mo
 
 
 class Offline(RuntimeError):
-    """No route to the model hub."""
+    """Offline mode is set: nothing can be fetched."""
 
 
-def check_online(timeout: float = 3.0) -> None:
-    """Fail fast (a few seconds at most) when the hub cannot be reached."""
+class FetchError(RuntimeError):
+    """A model could not be fetched or converted; the message is one line."""
+
+
+def check_offline() -> None:
+    """Stop at once when offline mode is set. There is no reachability probe of our own: the hub client
+    honours HF_ENDPOINT and the proxy settings (HTTPS_PROXY, NO_PROXY), and its errors are reported."""
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False"):
         raise Offline("HF_HUB_OFFLINE is set")
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
-    except Exception as exc:  # noqa: BLE001 - DNS failure, refusal, timeout, a sandbox: all mean offline
-        raise Offline(f"cannot reach {host}:{port} ({type(exc).__name__}: {exc})") from exc
 
 
 def sha256_file(path: Path) -> str:
@@ -54,16 +55,39 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch_one(folder: str, repo_id: str, licence: str, models: Path, quantization: str) -> dict[str, object]:
-    """Download one model into a staging folder, convert it, then move it into place."""
-    from ctranslate2.converters import TransformersConverter
-    from huggingface_hub import HfApi, snapshot_download
+def resolve(repo_id: str, default_licence: str) -> tuple[str, str]:
+    """The hub's current revision of repo_id and its licence: the model card's when it states one, else ours.
+    The one value is both printed and recorded in MANIFEST.json."""
+    from huggingface_hub import HfApi
 
     info = HfApi().model_info(repo_id)
-    revision = info.sha or "main"
+    if not info.sha:
+        raise FetchError(f"the hub gave no revision for {repo_id}")
     card_licence = getattr(info.card_data, "license", None)
-    if card_licence:  # the hub card's own statement wins over our default
-        licence = str(card_licence)
+    return info.sha, str(card_licence) if card_licence else default_licence
+
+
+def installed(models: Path, folder: str, revision: str, quantization: str) -> bool:
+    """True when models/translate/folder holds exactly what MANIFEST.json records for this revision."""
+    entry = read_manifest(models).get(folder)
+    if not entry or entry.get("revision") != revision or entry.get("ct2_quantization") != quantization:
+        return False
+    files = entry.get("sha256")
+    if not isinstance(files, dict) or not files:
+        return False
+    target = models / "translate" / folder
+    try:
+        return all(sha256_file(target / rel) == digest for rel, digest in files.items())
+    except OSError:
+        return False
+
+
+def fetch_one(folder: str, repo_id: str, revision: str, licence: str, models: Path,
+              quantization: str) -> dict[str, object]:
+    """Download one model revision into a staging folder, convert it, then move it into place."""
+    from ctranslate2.converters import TransformersConverter
+    from huggingface_hub import snapshot_download
+
     staging = models / ".staging" / folder
     shutil.rmtree(staging, ignore_errors=True)
     snapshot_download(repo_id, revision=revision, local_dir=staging, allow_patterns=ALLOW)
@@ -84,18 +108,26 @@ def fetch_one(folder: str, repo_id: str, licence: str, models: Path, quantizatio
             "ct2_quantization": quantization, "fetched": time.strftime("%Y-%m-%d"), "sha256": files}
 
 
+def read_manifest(models: Path) -> dict[str, dict[str, Any]]:
+    try:
+        entries = json.loads((models / "MANIFEST.json").read_text(encoding="utf-8")).get("models", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {m["folder"]: m for m in entries if isinstance(m, dict) and "folder" in m}
+
+
 def write_manifest(models: Path, entries: list[dict[str, object]]) -> None:
     """Merge entries into models/MANIFEST.json (atomically)."""
-    path = models / "MANIFEST.json"
-    try:
-        current = json.loads(path.read_text(encoding="utf-8")).get("models", [])
-    except (OSError, ValueError):
-        current = []
-    done = {e["folder"] for e in entries}
-    merged = sorted([m for m in current if m.get("folder") not in done] + entries, key=lambda m: str(m["folder"]))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"models": merged}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    current = read_manifest(models)
+    current.update({str(e["folder"]): e for e in entries})
+    merged = [current[k] for k in sorted(current)]
+    write_atomic(models / "MANIFEST.json", (json.dumps({"models": merged}, indent=2, ensure_ascii=False) + "\n")
+                 .encode("utf-8"))
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,22 +138,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="FOLDER", help="fetch only these folders (e.g. id-en)")
     parser.add_argument("--quantization", default="int8", help="CTranslate2 quantization (default: int8)")
     args = parser.parse_args(argv)
+    known = (*DEFAULT_MODELS, NLLB_MODEL)
     wanted = [*DEFAULT_MODELS, *([NLLB_MODEL] if args.nllb else [])]
     if args.only:
-        wanted = [m for m in (*DEFAULT_MODELS, NLLB_MODEL) if m[0] in args.only]
+        unknown = sorted(set(args.only) - {m[0] for m in known})
+        if unknown:
+            print(f"make models: unknown model folder(s) {', '.join(unknown)}; known: "
+                  f"{', '.join(m[0] for m in known)}", file=sys.stderr)
+            return 2
+        wanted = [m for m in known if m[0] in args.only]
+    models = Path(args.models)
     try:
-        check_online()
+        check_offline()
     except Offline as exc:
-        print(f"make models: no network ({exc}); nothing was changed. Run it where huggingface.co is reachable, "
+        print(f"make models: no network ({exc}); nothing was changed. Run it where the model hub is reachable, "
               f"then copy the {args.models}/ folder here (or pass --models DIR to the pipeline).", file=sys.stderr)
         return 1
-    models = Path(args.models)
-    entries = []
-    for folder, repo_id, licence in wanted:
-        print(f"fetching {repo_id} -> {models / 'translate' / folder} ({licence})", file=sys.stderr)
-        entries.append(fetch_one(folder, repo_id, licence, models, args.quantization))
-        write_manifest(models, entries)
-    shutil.rmtree(models / ".staging", ignore_errors=True)
+    for folder, repo_id, default_licence in wanted:
+        try:
+            revision, licence = resolve(repo_id, default_licence)
+            if installed(models, folder, revision, args.quantization):
+                print(f"{repo_id} -> {models / 'translate' / folder}: up to date (revision {revision[:12]})",
+                      file=sys.stderr)
+                continue
+            print(f"fetching {repo_id} revision {revision[:12]} -> {models / 'translate' / folder} ({licence})",
+                  file=sys.stderr)
+            write_manifest(models, [fetch_one(folder, repo_id, revision, licence, models, args.quantization)])
+        except Exception as exc:  # noqa: BLE001 - any hub, disk or conversion error: one line, no half-filled folder
+            print(f"make models: {repo_id} failed ({one_line(exc)}); its staging folder was removed and the installed "
+                  f"models are unchanged. Check the network (HF_ENDPOINT, HTTPS_PROXY) and run it again.",
+                  file=sys.stderr)
+            return 1
+        finally:
+            shutil.rmtree(models / ".staging", ignore_errors=True)
     return 0
 
 

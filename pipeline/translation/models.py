@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import ConfigError, TranslateConfig
@@ -12,8 +13,10 @@ from pipeline.config import ConfigError, TranslateConfig
 BACKENDS = ("auto", "marian", "nllb", "ctranslate2", "none")
 # FLORES-200 codes NLLB uses for our language labels.
 NLLB_CODES = {"id": "ind_Latn", "vi": "vie_Latn", "ms": "zsm_Latn", "zh-Hans": "zho_Hans", "zh-Hant": "zho_Hant"}
-# Files whose size and mtime identify an installed model without reading it.
+# Files whose content identifies an installed model.
 IDENTITY_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "ct2/model.bin", "ct2/config.json")
+# Manifest fields that say nothing about the files (a re-fetch of the same revision changes only these).
+VOLATILE_FIELDS = ("fetched",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +65,34 @@ def _manifest(models_dir: Path) -> dict[str, dict[str, object]]:
 
 
 def _identity(path: Path, manifest_entry: dict[str, object] | None) -> str:
-    parts = [json.dumps(manifest_entry or {}, sort_keys=True)]
+    """A hash of what the model is, by content: never file times, so copying, re-fetching or touching the same
+    files keeps it (and the cache and translation memory with it).
+
+    `make models` records each file's SHA-256 in MANIFEST.json; those hashes (with the files' sizes) are used as
+    they are. A file the manifest does not list (a model installed by hand) is hashed, once per process."""
+    entry = {k: v for k, v in (manifest_entry or {}).items() if k not in VOLATILE_FIELDS}
+    recorded = entry.get("sha256") if isinstance(entry.get("sha256"), dict) else {}
+    parts = [json.dumps(entry, sort_keys=True)]
     for rel in IDENTITY_FILES:
         try:
             st = (path / rel).stat()
         except OSError:
             continue
-        parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+        digest = recorded.get(rel) if isinstance(recorded, dict) else None
+        if not isinstance(digest, str):
+            digest = _content_hash(str(path / rel), st.st_size, st.st_mtime_ns, st.st_ino)
+        parts.append(f"{rel}:{st.st_size}:{digest}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def _content_hash(path: str, size: int, mtime_ns: int, inode: int) -> str:
+    """SHA-256 of a file; the stat fields only key the per-process memo."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def find_model(models_dir: Path, folder: str, backend: str) -> ModelSpec | None:
