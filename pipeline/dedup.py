@@ -188,11 +188,13 @@ class DupIndex:
     removing an article marks it and its partners; `settle` recomputes only the marked ones.
     """
 
-    def __init__(self, db: Any, config: Config) -> None:
+    def __init__(self, db: Any, config: Config, bands: dict[int, list[tuple[int, int]]] | None = None) -> None:
         self.db = db
         self.n = config.clean.num_perm
         self.views = ((0, config.clean.near_duplicate_threshold), (1, config.clean.translation_threshold))
-        self.bands = {view: lsh_bands(self.n, threshold) for view, threshold in self.views}
+        # datasketch finds the banding by numerical integration (scipy, seconds to import): the runner keeps
+        # the result in the index and passes it back, so a no-op run never computes it.
+        self.bands = bands or {view: lsh_bands(self.n, threshold) for view, threshold in self.views}
 
     def _sig(self, entry: Entry, view: int) -> Any:
         return entry.fingerprint[view * self.n: (view + 1) * self.n] if len(entry.fingerprint) >= (view + 1) * self.n \
@@ -263,6 +265,8 @@ class DupIndex:
     def settle(self) -> int:
         """Recompute the duplicate target of every marked article (and of new articles' partners); how many changed."""
         new = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty")]
+        if not new:
+            return 0
         for entry in self.load(new):  # an added article can become the original of its partners
             self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", [(u,) for u in self.partners(entry)])
         changed = 0

@@ -394,15 +394,19 @@ def _dedup_index(db: Any, config: Config) -> DupIndex:
     """The near-duplicate index, rebuilt from the indexed articles when its settings changed."""
     settings = json.dumps([config.clean.num_perm, config.clean.near_duplicate_threshold,
                            config.clean.translation_threshold])
+    stored = _meta(db, "dedup-bands")
+    if _meta(db, "dedup") == settings and stored:
+        bands = {int(view): [(int(a), int(b)) for a, b in pairs] for view, pairs in json.loads(stored).items()}
+        return DupIndex(db, config, bands)
     dedup = DupIndex(db, config)
-    if _meta(db, "dedup") != settings:
-        db.execute("DELETE FROM bands")
-        db.execute("UPDATE units SET dup = NULL")
-        uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]
-        for i in range(0, len(uids), 500):
-            for entry in dedup.load(uids[i: i + 500]):
-                dedup.add(entry)
-        _set_meta(db, "dedup", settings)
+    db.execute("DELETE FROM bands")
+    db.execute("UPDATE units SET dup = NULL")
+    uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]
+    for i in range(0, len(uids), 500):
+        for entry in dedup.load(uids[i: i + 500]):
+            dedup.add(entry)
+    _set_meta(db, "dedup", settings)
+    _set_meta(db, "dedup-bands", json.dumps(dedup.bands))
     return dedup
 
 
