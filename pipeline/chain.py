@@ -102,13 +102,17 @@ def time_limit(seconds: float) -> Iterator[None]:
     def alarm(signum: int, frame: object) -> None:
         raise ArticleTimeout
 
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]  # someone else's pending alarm (a test timeout, a caller)
     previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer > 0 else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer > 0:  # re-arm what is left of the other alarm
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
 
 
 def new_article(unit: Unit, config: Config) -> Article:

@@ -89,10 +89,12 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     server.server.shutdown()
 
 
-def fetch(hub: Hub, models: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def fetch(hub: Hub, models: Path, tmp: Path, *args: str, proxy: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_ENDPOINT": hub.url, "HF_HUB_OFFLINE": "0",
            "TRANSFORMERS_OFFLINE": "0", "HF_HOME": str(tmp / "hf-home"), "NO_PROXY": "127.0.0.1,localhost",
            "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+    if proxy:  # a hub name this machine cannot resolve, reachable only through the proxy (the stand-in again)
+        env.update({"HF_ENDPOINT": "http://hub.invalid", "HTTP_PROXY": hub.url, "http_proxy": hub.url})
     return subprocess.run([sys.executable, "-m", "pipeline.translation.fetch", "--models", str(models), *args],
                           env=env, capture_output=True, text=True, timeout=300)
 
@@ -142,6 +144,16 @@ def test_fetch_from_hub_standin_then_rerun_downloads_nothing(hub: Hub, tmp_path:
     assert not (models / ".staging").exists()
     assert json.loads((models / "MANIFEST.json").read_text())["models"][0]["revision"] == "a" * 40
     assert find_model(models, "id-en", "auto").identity == identity  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_fetch_behind_a_proxy(hub: Hub, tmp_path: Path) -> None:
+    """The hub is reachable only through HTTP_PROXY: no direct connection may be required."""
+    hub.sha, hub.fail_downloads = "c" * 40, False
+    proc = fetch(hub, tmp_path / "models", tmp_path, "--only", "id-en", proxy=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "models" / "translate" / "id-en" / "ct2" / "model.bin").is_file()
 
 
 def test_fetch_unknown_only_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

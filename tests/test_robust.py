@@ -361,6 +361,7 @@ def test_cache_treats_unverified_entries_as_misses(tmp_path: Path) -> None:
         assert cache.get(a, "a.txt") is None
 
 
+@pytest.mark.slow
 def test_corrupt_cache_and_state_are_recovered(good_output: tuple[Path, Path], tmp_path: Path) -> None:
     raw, out = copy_output(good_output, tmp_path)
     entries = sorted((out / ".cache" / "articles").glob("*/*.json"))
@@ -406,7 +407,7 @@ def test_write_error_is_one_line_exit_2_and_nothing_half_written(
     from pipeline import cli, output
 
     raw, out = copy_output(good_output, tmp_path)
-    (raw / "a00.txt").write_text("Tencent dan Alibaba bersaing di Jakarta pada hari Senin.\n", encoding="utf-8")
+    (raw / "a00.txt").unlink()  # the outputs change; nothing needs processing
     before = snapshot(out)
     real_stage = output.StreamFile.stage
     calls = []
@@ -448,3 +449,25 @@ def test_out_inside_raw_is_refused(tmp_path: Path) -> None:
         proc = run_cli("run", "--raw", str(raw), "--out", str(out))
         assert proc.returncode == 2 and "inside --raw" in proc.stderr
         assert not (raw / "articles.jsonl").exists() and not (raw / "processed").exists()
+
+
+def test_time_limit_interrupts_a_regex_and_keeps_an_outer_alarm() -> None:
+    import re
+
+    from pipeline.chain import ArticleTimeout, time_limit
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    signal.setitimer(signal.ITIMER_REAL, 3.0)  # an outer alarm, as pytest-timeout sets one
+    try:
+        started = time.monotonic()
+        with pytest.raises(ArticleTimeout), time_limit(0.5):
+            re.search(r"(a|aa)+$", "a" * 40 + "b")  # exponential backtracking: only the alarm ends it
+        assert time.monotonic() - started < 2.5
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 1.5 < remaining < 2.6 and not fired
+        time.sleep(remaining + 0.3)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
