@@ -88,7 +88,7 @@ class RunConfig:
     translation_memory: str = "auto"
     # Seconds one article may spend in one stage; beyond it the article becomes a `timeout` reject (tried
     # again next run). A worker stuck where the limit cannot reach it is stopped and its batch retried.
-    article_timeout: float = 120.0
+    article_timeout: float = 300.0
 
 
 @dataclass(frozen=True)

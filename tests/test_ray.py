@@ -181,9 +181,8 @@ def test_ray_cli_reports_missing_ray_as_usage_error(tmp_path: Path) -> None:
     blocker = tmp_path / "noray"
     blocker.mkdir()
     (blocker / "ray.py").write_text("raise ImportError('No module named ray')\n")
-    raw = tmp_path / "raw"  # --out may not be inside --raw
-    raw.mkdir()
-    proc = run_cli("run", "--raw", str(raw), "--out", str(tmp_path / "out"), "--engine", "ray",
+    (tmp_path / "raw").mkdir()
+    proc = run_cli("run", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), "--engine", "ray",
                    env={"PYTHONPATH": f"{blocker}{os.pathsep}{Path(__file__).resolve().parent.parent}"})
     assert proc.returncode == 2
     assert "pip install '.[ray]'" in proc.stderr
