@@ -217,7 +217,10 @@ def test_ray_engine_on_a_two_node_cluster_equals_local(tmp_path: Path) -> None:
     port = _free_port()
     address = f"127.0.0.1:{port}"
     ray_bin = Path(sys.executable).parent / "ray"
-    env = {**os.environ, "RAY_DISABLE_USAGE_STATS": "1"}
+    # `ray start --head` turns token authentication on (Ray 2.60): the second node and the driver join with the
+    # token it wrote to ~/.ray/auth_token. A longer agent timeout helps a busy machine start its nodes.
+    env = {**os.environ, "RAY_DISABLE_USAGE_STATS": "1", "RAY_AUTH_MODE": "token",
+           "RAY_agent_register_timeout_ms": "180000"}
     common = ["--block", "--num-cpus", "1", "--object-store-memory", "100000000", "--node-ip-address", "127.0.0.1",
               "--disable-usage-stats"]
     # Each `ray start --block` runs in its own process group, so the test stops exactly the nodes it started.
@@ -234,7 +237,8 @@ def test_ray_engine_on_a_two_node_cluster_equals_local(tmp_path: Path) -> None:
             # nothing of the pipeline ran yet, so this says nothing about the engine.
             pytest.skip("a Ray node failed to start on this machine (Ray's 30 s node start-up limit)")
         out = tmp_path / "ray_out"
-        proc = run_cli("run", "--raw", str(raw), "--out", str(out), "--engine", "ray", "--ray-address", address)
+        proc = run_cli("run", "--raw", str(raw), "--out", str(out), "--engine", "ray", "--ray-address", address,
+                       env={"RAY_AUTH_MODE": "token"})
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "Started a local Ray instance" not in proc.stderr
         assert manifest(out)["processed"] == manifest(local)["processed"] == len(SEEDS) + 16
