@@ -19,7 +19,7 @@ KERNEL_NAME := newscorpus
 KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: help setup kernel notebook pipeline test bench models train-ner train-langid eval eval-translation report parquet kb kb-candidates add lint clean
+.PHONY: help setup kernel notebook pipeline test bench bench-scale models train-ner train-langid eval eval-translation report parquet kb kb-candidates add lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: $(STAMP) $(KERNEL) ## run the whole test suite
 
 bench: $(STAMP) ## measure speed and memory; writes bench/results.json
 	$(PYTHON) -m bench
+
+bench-scale: $(STAMP) ## corpus scale (1k/4k/16k articles): time, memory, no-op and add-10 re-runs; BENCH_SCALE_SIZES=...
+	$(PYTHON) -m bench scale
 
 models: $(STAMP) ## download and convert the translation models (needs a network)
 	$(PYTHON) -m pipeline.translation.fetch --models models

@@ -1,6 +1,7 @@
 """Run the benchmarks and merge their numbers into bench/results.json.
 
 Each `bench/bench_<name>.py` has `run() -> dict`; `python -m bench langid clean` runs only those.
+`scale` (corpus scale, long) runs only when named: `make bench-scale`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import bench
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+ON_REQUEST = {"scale"}  # long: run only when named
 
 
 def available() -> list[str]:
@@ -25,7 +27,7 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or available()
+    names = argv or [name for name in available() if name not in ON_REQUEST]
     unknown = sorted(set(names) - set(available()))
     if unknown:
         print(f"unknown benchmark(s) {unknown}; available: {available()}", file=sys.stderr)

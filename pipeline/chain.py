@@ -1,4 +1,9 @@
-"""Running the stage chain over a batch of inputs: what every engine (local, Ray) calls."""
+"""Running the stage chain over a batch of input files: what every engine's workers (local, Ray) call.
+
+A worker reads its own files, answers what it can from the cache, runs the chain over the rest, writes
+each finished article to the cache at once and hands back only a small summary per article (where it
+sorts, its key, what near-duplicate search needs): the driver never holds an input's bytes or a result.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,61 @@ import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
 from pipeline.article import Article
 from pipeline.config import Config
-from pipeline.ingest import Unit
+from pipeline.ingest import InputReject, Unit, split_units
 from pipeline.stages import Reject, Stage, build_stages
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One input file as the driver saw it: where it is, and its stat (size, mtime, ctime, inode)."""
+
+    path: str  # relative to --raw, `/`-separated
+    stat: tuple[int, int, int, int]
 
 
 @dataclass(slots=True)
 class BatchResult:
-    """What one batch gives back: finished article states by cache key, rejects, timings, notes."""
+    """What one batch gives back: finished articles by cache key (a summary each), rejects, timings, notes.
+
+    `done` holds the articles the chain processed now, `reused` those the cache already held; `files`
+    the input files all of whose units are cached (path, stat, units), which a re-run skips unread.
+    """
 
     done: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: set[str] = field(default_factory=set)
+    reused: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    files: list[tuple[str, tuple[int, int, int, int], int]] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # every file path of the batch, finished or not
+    inputs: int = 0
+
+    def merge(self, other: BatchResult) -> None:
+        """Add another result's rejects, timings and notes (not its articles)."""
+        self.rejects.extend(other.rejects)
+        for name, secs in other.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + secs
+        self.notes |= other.notes
+
+
+def summary(state: dict[str, Any]) -> dict[str, Any]:
+    """What the driver keeps of a finished article: the index row, never the article itself."""
+    import numpy as np
+
+    return {
+        "source": state["source"],
+        "line": state["line"],
+        "doc_id": state["doc_id"],
+        "lang": state["lang"],
+        "published": state["published"],
+        "fp": np.asarray(state["fingerprint"], dtype=np.uint64).tobytes(),
+    }
 
 
 def stages_key(stages: list[Stage], config: Config) -> str:
@@ -134,3 +177,64 @@ class Chain:
                 message = f"{type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
                 result.rejects.append(reject_row(doc, stage.name, "stage-error", message))
         return kept
+
+
+def restorable(state: dict[str, Any]) -> bool:
+    """A verified cache entry that also has the shape of an article state (a stale format is a miss)."""
+    try:
+        Article.from_state(state)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def ingest_reject(item: InputReject) -> dict[str, Any]:
+    return {"source": item.source, "doc_id": item.doc_id, "stage": "ingest", "error": item.code,
+            "message": item.message}
+
+
+def run_files(chain: Chain, cache: Any, raw: Path, tasks: list[FileTask]) -> BatchResult:
+    """Read the files, reuse cached articles, run the chain over the rest in batches, cache each at once."""
+    result = BatchResult()
+    batch_size = max(1, chain.config.run.batch_size)
+    misses: list[tuple[str, Unit]] = []
+    complete: dict[str, bool] = {}
+    units_of: dict[str, int] = {}
+    started = time.perf_counter()
+    for task in tasks:
+        result.seen.append(task.path)
+        complete[task.path] = True
+        units_of[task.path] = 0
+        try:
+            items = list(split_units(raw / task.path, raw, chain.config.ingest.max_bytes))
+        except OSError as exc:  # vanished or unreadable since discovery
+            items = [InputReject(task.path, None, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")]
+        for item in items:
+            result.inputs += 1
+            if isinstance(item, InputReject):
+                result.rejects.append(ingest_reject(item))
+                complete[task.path] = False
+                continue
+            units_of[task.path] += 1
+            key = cache_key(item, chain.key)
+            state = cache.get(key, item.source)
+            if state is not None and restorable(state):
+                result.reused.append((key, summary(state)))
+            else:
+                misses.append((task.path, item))
+    result.seconds["read"] = time.perf_counter() - started
+    # Similar lengths together keep model batches even; the order of results does not matter.
+    misses.sort(key=lambda m: (-len(m[1].raw), m[1].source))
+    rejected_before = len(result.rejects)
+    for i in range(0, len(misses), batch_size):
+        part = chain([unit for _, unit in misses[i: i + batch_size]])
+        for key, state in part.done:
+            cache.put(key, state)  # each finished article is saved at once: a killed run resumes here
+        result.merge(part)
+        result.done.extend((key, summary(state)) for key, state in part.done)
+    path_of = {unit.source: path for path, unit in misses}
+    for row in result.rejects[rejected_before:]:
+        complete[path_of.get(row["source"], row["source"])] = False
+    stats = {task.path: task.stat for task in tasks}
+    result.files = [(path, stats[path], units_of[path]) for path, ok in complete.items() if ok]
+    return result

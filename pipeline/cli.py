@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     run.add_argument("--models", help="folder of translation models (default: models)")
     run.add_argument("--engine", choices=["local", "ray"], help="execution engine (default: local)")
-    run.add_argument("--address", help="Ray cluster address for --engine ray (default: start a local one)")
+    run.add_argument("--ray-address", "--address", dest="address",
+                     help="Ray cluster to join for --engine ray: HOST:PORT, auto, or ray://HOST:10001 "
+                          "(default: RAY_ADDRESS, else start a local Ray)")
     run.set_defaults(func=cmd_run)
 
     add = sub.add_parser("add", help="copy new articles into the corpus under its naming convention")

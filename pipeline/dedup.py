@@ -5,8 +5,9 @@ values each, concatenated: the *native* view (character 4-gram shingles of Chine
 Simplified so Traditional and Simplified copies meet; word 3-gram shingles of Latin-script text),
 then, when the article has an English text (it is English, or it has a translation), the *English*
 view (word 1-gram shingles, loose enough for two different machine translations of one source).
-The fingerprint stage computes it once per article (cached); `near_duplicates` rebuilds an LSH
-index from all fingerprints every run (linear), so the flags follow the current corpus.
+The fingerprint stage computes it once per article (cached). `near_duplicates` builds an LSH index
+from a list of articles in memory; `DupIndex` keeps the same index in SQLite beside the cache and
+updates it with the articles that changed, so a run's cost follows what changed, not the corpus.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -146,3 +148,137 @@ def near_duplicates(articles: list[Article], config: Config) -> dict[str, str]:
             first = min(earlier, key=lambda j: (docs[j].published or "\uffff", docs[j].source))
             out[docs[i].doc_id] = docs[first].doc_id
     return out
+
+
+# -- the persistent index: near-duplicates updated with what changed, not rebuilt ------------------------
+
+def lsh_bands(num_perm: int, threshold: float) -> list[tuple[int, int]]:
+    """The (start, end) signature slices `near_duplicates` bands on: datasketch's optimal parameters."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=num_perm, weights=(0.1, 0.9))
+    return [(i * lsh.r, (i + 1) * lsh.r) for i in range(lsh.b)]
+
+
+def _band_hash(view: int, band: int, values: Any) -> int:
+    """A signed 64-bit key of one band of one view: equal bands share it (a collision only adds a candidate)."""
+    import hashlib
+
+    digest = hashlib.blake2b(values.tobytes(), digest_size=8, person=f"v{view}b{band}".encode()).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the near-duplicate decision needs of one article (an `Article` carries the same fields)."""
+
+    uid: int
+    doc_id: str
+    source: str
+    lang: str
+    published: str | None
+    fingerprint: Any  # numpy uint64 array of n or 2n values
+
+
+class DupIndex:
+    """Near-duplicate pairs kept in SQLite (bands of every article's signature views), updated per article.
+
+    Gives exactly what `near_duplicates` gives over the same articles: the same bands (datasketch's
+    parameters), the same signature agreement test and the same choice of the earlier article. Adding or
+    removing an article marks it and its partners; `settle` recomputes only the marked ones.
+    """
+
+    def __init__(self, db: Any, config: Config, bands: dict[int, list[tuple[int, int]]] | None = None) -> None:
+        self.db = db
+        self.n = config.clean.num_perm
+        self.views = ((0, config.clean.near_duplicate_threshold), (1, config.clean.translation_threshold))
+        # datasketch finds the banding by numerical integration (scipy, seconds to import): the runner keeps
+        # the result in the index and passes it back, so a no-op run never computes it.
+        self.bands = bands or {view: lsh_bands(self.n, threshold) for view, threshold in self.views}
+
+    def _sig(self, entry: Entry, view: int) -> Any:
+        return entry.fingerprint[view * self.n: (view + 1) * self.n] if len(entry.fingerprint) >= (view + 1) * self.n \
+            else None
+
+    def _keys(self, entry: Entry) -> list[tuple[int, int]]:
+        keys: list[tuple[int, int]] = []
+        if len(entry.fingerprint) not in (self.n, 2 * self.n):
+            return keys
+        for view, _ in self.views:
+            sig = self._sig(entry, view)
+            if sig is not None:
+                keys.extend((view, _band_hash(view, b, sig[s:e])) for b, (s, e) in enumerate(self.bands[view]))
+        return keys
+
+    def add(self, entry: Entry) -> None:
+        """Index one article's bands (its partners are found by `settle`)."""
+        self.db.executemany("INSERT INTO bands(h, uid) VALUES (?, ?)", [(h, entry.uid) for _, h in self._keys(entry)])
+        self.db.execute("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", (entry.uid,))
+
+    def remove(self, entry: Entry) -> None:
+        """Drop one article; its partners are marked for `settle`."""
+        for uid in self.partners(entry):
+            self.db.execute("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", (uid,))
+        self.db.execute("DELETE FROM bands WHERE uid = ?", (entry.uid,))
+        self.db.execute("DELETE FROM dirty WHERE uid = ?", (entry.uid,))
+
+    def partners(self, entry: Entry) -> list[int]:
+        """uids of the indexed articles `near_duplicates` would pair with this one, in either view."""
+        import numpy as np
+
+        found: set[int] = set()
+        by_view: dict[int, list[int]] = {}
+        for view, h in self._keys(entry):
+            by_view.setdefault(view, []).append(h)
+        for view, threshold in self.views:
+            hashes = by_view.get(view)
+            if not hashes:
+                continue
+            marks = ",".join("?" * len(hashes))
+            candidates = {uid for (uid,) in self.db.execute(f"SELECT DISTINCT uid FROM bands WHERE h IN ({marks})",
+                                                            hashes)} - {entry.uid}
+            sig = self._sig(entry, view)
+            for other in self.load(sorted(candidates)):
+                other_sig = self._sig(other, view)
+                if other_sig is None or other.doc_id == entry.doc_id:
+                    continue
+                if view == 1 and _same_language(entry, other):  # type: ignore[arg-type]
+                    continue
+                if float(np.mean(sig == other_sig)) >= threshold:
+                    found.add(other.uid)
+        return sorted(found)
+
+    def load(self, uids: list[int]) -> list[Entry]:
+        """Entries by uid (from the units table)."""
+        import numpy as np
+
+        out: list[Entry] = []
+        for i in range(0, len(uids), 500):
+            chunk = uids[i: i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT uid, doc_id, source, lang, published, fp FROM units WHERE uid IN ({marks})",
+                                   chunk)
+            out.extend(Entry(uid, doc_id, source, lang, published, np.frombuffer(fp, dtype=np.uint64))
+                       for uid, doc_id, source, lang, published, fp in rows)
+        return out
+
+    def settle(self) -> int:
+        """Recompute the duplicate target of every marked article (and of new articles' partners); how many changed."""
+        new = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty")]
+        if not new:
+            return 0
+        for entry in self.load(new):  # an added article can become the original of its partners
+            self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", [(u,) for u in self.partners(entry)])
+        changed = 0
+        while True:
+            batch = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty ORDER BY uid LIMIT 500")]
+            if not batch:
+                return changed
+            for entry in self.load(batch):
+                partners = self.load(self.partners(entry))
+                earlier = [p for p in partners if _earlier(p, entry)]  # type: ignore[arg-type]
+                target = min(earlier, key=lambda p: (p.published or "\uffff", p.source)).doc_id if earlier else None
+                cur = self.db.execute("UPDATE units SET dup = ? WHERE uid = ? AND dup IS NOT ?",
+                                      (target, entry.uid, target))
+                changed += cur.rowcount
+            self.db.executemany("DELETE FROM dirty WHERE uid = ?", [(u,) for u in batch])

@@ -1,4 +1,4 @@
-"""Files on disk: atomic writes, the per-article cache and the run lock."""
+"""Files on disk: atomic writes, the per-article cache, the run index and the run lock."""
 
 from __future__ import annotations
 
@@ -151,6 +151,10 @@ class Cache:
         header = {"key": key, "source": state["source"], "sha256": hashlib.sha256(body).hexdigest()}
         write_atomic(self._path(key), dumps_line(header).encode("utf-8") + b"\n" + body, durable=False)
 
+    def delete(self, key: str) -> None:
+        """Forget one entry (its article changed or was deleted)."""
+        self._path(key).unlink(missing_ok=True)
+
     def prune(self, keep: set[str]) -> int:
         """Delete entries not in keep (articles deleted or changed); returns how many."""
         removed = 0
@@ -208,3 +212,43 @@ class RunLock:
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
+
+
+INDEX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
+-- input files whose every unit is cached, with the stat they had when read: unchanged stat, nothing to do
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INT, mtime_ns INT, ctime_ns INT, ino INT, chain TEXT,
+                                 units INT);
+-- one row per article in the outputs: where it sorts, its cache key, what near-duplicate search needs
+CREATE TABLE IF NOT EXISTS units(uid INTEGER PRIMARY KEY, source TEXT UNIQUE, path TEXT, sort_path TEXT,
+                                 sort_line INT, key TEXT, doc_id TEXT, lang TEXT, published TEXT, fp BLOB, dup TEXT,
+                                 written TEXT);
+CREATE INDEX IF NOT EXISTS units_path ON units(path);
+CREATE INDEX IF NOT EXISTS units_order ON units(sort_path, sort_line, source);
+CREATE TABLE IF NOT EXISTS bands(h INT, uid INT);
+CREATE INDEX IF NOT EXISTS bands_h ON bands(h);
+CREATE INDEX IF NOT EXISTS bands_uid ON bands(uid);
+CREATE TABLE IF NOT EXISTS dirty(uid INTEGER PRIMARY KEY);
+"""
+
+
+def open_index(path: Path) -> Any:
+    """The run index (SQLite, WAL): files, articles, near-duplicate bands; unreadable means rebuilt."""
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(2):
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(INDEX_SCHEMA)
+            db.execute("SELECT count(*) FROM units").fetchone()
+            return db
+        except sqlite3.DatabaseError:
+            db.close()
+            if attempt:
+                raise
+            for suffix in ("", "-wal", "-shm"):  # a damaged index only costs a re-scan: the cache still holds the work
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    raise AssertionError("unreachable")

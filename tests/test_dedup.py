@@ -136,3 +136,68 @@ def test_near_duplicate_flag_survives_incremental_run(tmp_path: Path) -> None:
     third = run_cli("run", "--raw", str(raw), "--out", str(out))
     assert third.returncode == 0, third.stderr
     assert expected in read_flags(out)["b/copy.txt"]
+
+
+def dup_index_over(docs: list[Article]) -> tuple[object, dict[str, int]]:
+    """A DupIndex in a fresh in-memory run index holding docs; uid by source."""
+    import sqlite3
+
+    import numpy as np
+
+    from pipeline.dedup import DupIndex
+    from pipeline.store import INDEX_SCHEMA
+
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(INDEX_SCHEMA)
+    index = DupIndex(db, CONFIG)
+    uids = {}
+    for doc in docs:
+        uids[doc.source] = add_doc(db, index, doc, np)
+    index.settle()
+    return index, uids
+
+
+def add_doc(db: object, index: object, doc: Article, np: object) -> int:
+    from pipeline.dedup import Entry
+
+    cur = db.execute("INSERT INTO units(source, path, doc_id, lang, published, fp) VALUES (?, ?, ?, ?, ?, ?)",  # type: ignore[attr-defined]
+                     (doc.source, doc.source, doc.doc_id, doc.lang, doc.published,
+                      np.asarray(doc.fingerprint, dtype=np.uint64).tobytes()))  # type: ignore[attr-defined]
+    fp = np.asarray(doc.fingerprint, dtype=np.uint64)  # type: ignore[attr-defined]
+    index.add(Entry(cur.lastrowid, doc.doc_id, doc.source, doc.lang, doc.published, fp))  # type: ignore[attr-defined]
+    return int(cur.lastrowid)
+
+
+def index_targets(index: object) -> dict[str, str]:
+    rows = index.db.execute("SELECT doc_id, dup FROM units WHERE dup IS NOT NULL")  # type: ignore[attr-defined]
+    return dict(rows.fetchall())
+
+
+def test_dup_index_equals_in_memory_search_through_adds_and_removals() -> None:
+    """The persistent index, updated article by article, flags exactly what a rebuild over the corpus flags."""
+    import numpy as np
+
+    docs = [article(p.name, p.read_text(encoding="utf-8"), LANGS[p.name[:3]], published=f"2022-0{i + 1}-01")
+            for i, p in enumerate(SEEDS)]
+    for i, original in enumerate(list(docs)):
+        for k in range(3):  # three copies of each seed, dated before and after it
+            docs.append(article(f"copy/{i}-{k}.txt", mutate(original.text, 0.1, seed=10 * i + k), original.lang,
+                                published=f"2022-0{i + 1}-0{k * 2 + 1}"))
+    index, uids = dup_index_over(docs)
+    expected = near_duplicates(docs, CONFIG)
+    assert len(expected) >= 10
+    assert index_targets(index) == expected
+
+
+    removed = [d for d in docs if d.source.endswith("-0.txt") or d.source == SEEDS[1].name]
+    for doc in removed:  # delete the earliest copies and one original: the others point elsewhere now
+        entry = index.load([uids[doc.source]])[0]  # type: ignore[attr-defined]
+        index.remove(entry)  # type: ignore[attr-defined]
+        index.db.execute("DELETE FROM units WHERE uid = ?", (entry.uid,))  # type: ignore[attr-defined]
+    added = article("late/copy.txt", mutate(docs[3].text, 0.05, seed=99), docs[3].lang, published="2021-01-01")
+    add_doc(index.db, index, added, np)  # type: ignore[attr-defined]
+    index.settle()  # type: ignore[attr-defined]
+    remaining = [d for d in docs if d not in removed] + [added]
+    expected_after = near_duplicates(remaining, CONFIG)
+    assert expected_after != expected
+    assert index_targets(index) == expected_after

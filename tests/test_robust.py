@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pipeline import runner
-from pipeline.chain import BatchResult
+from pipeline.chain import BatchResult, FileTask
 from pipeline.config import load_config
 from pipeline.ingest import Unit
 from pipeline.pool import WorkerPool
@@ -142,39 +142,63 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _fake_batch(units: list[Unit]) -> BatchResult:
-    """Dies on `poison`; dies once (marker file) on `flaky`; hangs on `hang`; otherwise a done state per unit."""
-    for unit in units:
-        if unit.raw == b"hang":
+def _fake_batch(tasks: list[FileTask]) -> BatchResult:
+    """Dies on `poison`; dies once (marker file) on `flaky`; hangs on `hang`; otherwise a done summary per file."""
+    for task in tasks:
+        data = (_RAW / task.path).read_bytes()
+        if data == b"hang":
             time.sleep(600)
-        if unit.raw == b"poison":
+        if data == b"poison":
             os.kill(os.getpid(), signal.SIGKILL)
-        if unit.raw.startswith(b"flaky:"):
-            marker = Path(unit.raw.split(b":", 1)[1].decode())
+        if data.startswith(b"flaky:"):
+            marker = Path(data.split(b":", 1)[1].decode())
             if not marker.exists():
                 marker.write_text("died once")
                 os.kill(os.getpid(), signal.SIGKILL)
-    return BatchResult(done=[(u.source, {"source": u.source}) for u in units])
+    return BatchResult(done=[(t.path, {"source": t.path}) for t in tasks], seen=[t.path for t in tasks])
+
+
+_RAW = Path()
+
+
+class _Work:
+    """The runner's pending work, listed from a folder (no run index needed)."""
+
+    def __init__(self, raw: Path) -> None:
+        self.raw = raw
+        self.cache_root = raw / ".cache"
+        self.paths = sorted(p.name for p in raw.iterdir() if p.is_file())
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def batches(self, size: int) -> Any:
+        tasks = [FileTask(p, (0, 0, 0, 0)) for p in self.paths]
+        return iter([tasks[i: i + size] for i in range(0, len(tasks), size)])
 
 
 @pytest.mark.timeout(60)
 def test_dead_worker_batch_is_retried_once_then_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "_init_worker", lambda config: None)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(7):
+        (raw / f"u{i}.txt").write_text(f"text {i}")
+    (raw / "poison.txt").write_bytes(b"poison")
+    (raw / "hang.txt").write_bytes(b"hang")
+    (raw / "flaky.txt").write_bytes(f"flaky:{tmp_path / 'marker'}".encode())
+    monkeypatch.setattr(sys.modules[__name__], "_RAW", raw)
+    monkeypatch.setattr(runner, "_init_worker", lambda config, cache_root, raw: None)
     monkeypatch.setattr(runner, "_run_batch", _fake_batch)
     monkeypatch.setattr(runner, "hard_limit", lambda config, batch: 4.0)  # the outside limit, shortened
-    units = [Unit(f"u{i}.txt", None, "txt", f"text {i}".encode()) for i in range(7)]
-    units.insert(2, Unit("poison.txt", None, "txt", b"poison"))
-    units.insert(7, Unit("hang.txt", None, "txt", b"hang"))
-    units.insert(5, Unit("flaky.txt", None, "txt", f"flaky:{tmp_path / 'marker'}".encode()))
     results: list[BatchResult] = []
     config = load_config(overrides=["run.workers=2", "run.batch_size=3"])
-    runner.process_pending(units, config, results.append)
+    runner.process_pending(_Work(raw), config, results.append)  # type: ignore[arg-type]
     done = sorted(source for r in results for source, _ in r.done)
     rejects = [row for r in results for row in r.rejects]
-    assert done == sorted(u.source for u in units if u.source not in ("poison.txt", "hang.txt"))
+    assert done == sorted(p.name for p in raw.iterdir() if p.name not in ("poison.txt", "hang.txt"))
     assert sorted((r["source"], r["error"]) for r in rejects) == [
         ("hang.txt", "timeout"), ("poison.txt", "worker-died")]
-    assert all(r["stage"] == "run" and r["doc_id"] for r in rejects)
+    assert all(r["stage"] == "run" for r in rejects)
     assert "also when retried alone" in next(r["message"] for r in rejects if r["source"] == "poison.txt")
 
 
@@ -362,8 +386,8 @@ def test_all_rejected_over_good_output_changes_nothing(good_output: tuple[Path, 
     raw, out = copy_output(good_output, tmp_path)
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".lock"}
 
-    def everything_fails(pending: list[Unit], config: Any, on_result: Any) -> None:
-        on_result(runner.failed_rows(pending, "stage-error", "RuntimeError: broken setup"))
+    def everything_fails(pending: Any, config: Any, on_result: Any) -> None:
+        on_result(runner.failed_rows(list(pending.tasks()), "stage-error", "RuntimeError: broken setup"))
 
     config = load_config(overrides=["entities.ner=false", "clean.num_perm=64"])  # a new key: all pending
     with pytest.raises(OutputGuard, match="nothing was changed"):
@@ -380,21 +404,21 @@ def test_write_error_is_one_line_exit_2_and_nothing_half_written(
     good_output: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture, code: int
 ) -> None:
-    from pipeline import cli, store
+    from pipeline import cli, output
 
     raw, out = copy_output(good_output, tmp_path)
     (raw / "a00.txt").unlink()  # the outputs change; nothing needs processing
     before = snapshot(out)
-    real_stage = store._stage
+    real_stage = output.StreamFile.stage
     calls = []
 
-    def failing_stage(path: Path, data: bytes, durable: bool) -> str:
-        calls.append(path.name)
-        if path.name == "mentions.jsonl":  # the second output file: the first is already staged
-            raise OSError(code, os.strerror(code), str(path))
-        return real_stage(path, data, durable)
+    def failing_stage(self: Any) -> bool:
+        calls.append(self.path.name)
+        if self.path.name == "mentions.jsonl":  # the second output file: the first is already staged
+            raise OSError(code, os.strerror(code), str(self.path))
+        return real_stage(self)
 
-    monkeypatch.setattr(store, "_stage", failing_stage)
+    monkeypatch.setattr(output.StreamFile, "stage", failing_stage)
     status = cli.main(["run", "--raw", str(raw), "--out", str(out), "--workers", "1", *LIGHT])
     assert status == 2
     assert "articles.jsonl" in calls and "mentions.jsonl" in calls

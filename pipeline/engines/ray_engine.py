@@ -1,9 +1,12 @@
-"""The Ray engine: the local runner's discovery, cache and writer, with the chain's batches run on Ray Data actors.
+"""The Ray engine: the local runner's listing, index and writer, with the pending files processed on Ray Data.
 
-`run` is `runner.run` with another `process`: the driver finds the inputs, skips what the cache holds, and
-writes every output file exactly as the local engine does; only the pending batches travel to the cluster.
-Each actor builds one `Chain` (so models load once per actor) and returns one pickled `BatchResult` per
-batch, streamed back to the driver, which caches each finished article at once.
+`run` is `runner.run` with another `process`: the driver lists the inputs and skips what the index knows,
+as the local engine does. The pending files become a Ray Data dataset of file batches (a JSONL file the
+workers read, not rows built in the driver); `map_batches` runs them on an actor pool where each actor
+builds one `Chain` (models load once per actor), reads its own files, writes each finished article to
+the cache and returns only a pickled summary per batch (`BatchResult`: keys, sort fields, fingerprints).
+The driver updates the index from those summaries and streams the outputs from the cache, so its memory
+does not grow with the corpus. Workers need the corpus and `--out` at the same path (a shared volume).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pipeline.chain import BatchResult, Chain
+from pipeline.chain import BatchResult, Chain, FileTask, run_files
 from pipeline.config import Config, ConfigError
-from pipeline.ingest import Unit
-from pipeline.runner import RunReport, batches
+from pipeline.runner import RunReport, Work
 from pipeline.runner import run as run_local
+from pipeline.store import Cache
 
 log = logging.getLogger("pipeline")
 
@@ -45,21 +48,27 @@ def import_ray() -> ModuleType:
 
 
 class ChainActor:
-    """Ray Data callable class: one Chain per actor; one row in (a pickled batch of units), one row out."""
+    """Ray Data callable class: one Chain per actor; one row in (a JSON batch of files), one row out."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, raw: str, cache_root: str) -> None:
         self.chain = Chain(config)  # cheap: stages load their models on first use, once per actor
+        self.cache = Cache(Path(cache_root))
+        self.raw = Path(raw)
 
     def __call__(self, table: Any) -> Any:
+        import json
+
         import pyarrow as pa
 
         ids: list[int] = []
         results: list[bytes] = []
-        for batch_id, blob in zip(table.column("batch").to_pylist(), table.column("units").to_pylist(), strict=True):
-            units: list[Unit] = pickle.loads(blob)
-            ids.append(batch_id)
-            # Pickle, not Arrow columns: article states are nested and heterogeneous, and must come back exact.
-            results.append(pickle.dumps(self.chain(units), protocol=pickle.HIGHEST_PROTOCOL))
+        for line in table.column("text").to_pylist():
+            batch = json.loads(line)
+            tasks = [FileTask(path, tuple(stat)) for path, stat in batch["files"]]  # type: ignore[arg-type]
+            ids.append(batch["batch"])
+            # Pickle, not Arrow columns: the summaries are nested and must come back exact.
+            result = run_files(self.chain, self.cache, self.raw, tasks)
+            results.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return pa.table({"batch": pa.array(ids, pa.int64()), "result": pa.array(results, pa.large_binary())})
 
 
@@ -101,43 +110,65 @@ def connected(address: str | None, config: Config) -> Iterator[ModuleType]:
         ray.shutdown()
 
 
-def process_pending(pending: list[Unit], config: Config, on_result: Callable[[BatchResult], None],
-                    address: str | None = None) -> None:
-    """runner.run's `process` on Ray Data: batches to actors, each finished batch back to on_result once."""
-    if not pending:
-        return  # a run the cache answers completely does not start Ray at all
-    work = list(batches(pending, max(1, config.run.batch_size)))
-    with connected(address, config) as ray:
-        from ray.data import ActorPoolStrategy, DataContext
+def write_batches(work: Work, size: int, path: Path) -> int:
+    """The pending file batches as JSONL lines (the dataset's source); how many batches."""
+    import json
 
-        DataContext.get_current().enable_progress_bars = False  # runner.Progress reports articles already
-        rows = [{"batch": i, "units": pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL)} for i, b in enumerate(work)]
-        actors = actor_count(config, ray.cluster_resources(), len(work))
-        log.info("ray: %d batches on up to %d actors (%s GPU each)", len(work), actors, config.run.ray_num_gpus)
-        # One block per batch, one batch per call: the batches are exactly the local engine's.
-        dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
-            ChainActor,
-            fn_constructor_args=(config,),
-            batch_size=1,
-            batch_format="pyarrow",
-            # Ray Data restarts a dead actor and retries its tasks by default (max_restarts and
-            # max_task_retries -1); the batch ids below make a re-delivered batch harmless.
-            compute=ActorPoolStrategy(min_size=1, max_size=actors),
-            num_cpus=1,
-            num_gpus=config.run.ray_num_gpus or None,
-        )
-        delivered: set[int] = set()
-        for row in dataset.iter_rows():
-            if row["batch"] in delivered:
-                continue
-            delivered.add(row["batch"])
-            on_result(pickle.loads(row["result"]))
-        missing = len(work) - len(delivered)
-        if missing:
-            raise RuntimeError(f"ray: {missing} of {len(work)} batches never came back; re-run to finish them")
+    count = 0
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for count, batch in enumerate(work.batches(size), start=1):
+            files = [[task.path, list(task.stat)] for task in batch]
+            fh.write(json.dumps({"batch": count - 1, "files": files}, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return count
+
+
+# At most this many blocks: each holds one or more batches (one call of an actor each).
+MAX_BLOCKS = 4096
+
+
+def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult], None],
+                    address: str | None = None) -> None:
+    """runner.run's `process` on Ray Data: file batches to actors, each finished batch's summary to on_result once."""
+    if not len(work):
+        return  # a run the index answers completely does not start Ray at all
+    listing = work.cache_root.parent / "ray-batches.jsonl"
+    total = write_batches(work, max(1, config.run.batch_size), listing)
+    try:
+        with connected(address, config) as ray:
+            from ray.data import ActorPoolStrategy, DataContext
+
+            DataContext.get_current().enable_progress_bars = False  # runner.Progress reports already
+            actors = actor_count(config, ray.cluster_resources(), total)
+            log.info("ray: %d batches of files on up to %d actors (%s GPU each)", total, actors,
+                     config.run.ray_num_gpus)
+            # The listing is read by a Ray task, split into blocks, and each block's batches go to an actor.
+            dataset = ray.data.read_text(str(listing)).repartition(min(total, MAX_BLOCKS)).map_batches(
+                ChainActor,
+                fn_constructor_args=(config, str(work.raw), str(work.cache_root)),
+                batch_size=1,
+                batch_format="pyarrow",
+                # Ray Data restarts a dead actor and retries its tasks by default (max_restarts and
+                # max_task_retries -1); the batch ids below make a re-delivered batch harmless.
+                compute=ActorPoolStrategy(min_size=1, max_size=actors),
+                num_cpus=1,
+                num_gpus=config.run.ray_num_gpus or None,
+            )
+            delivered: set[int] = set()
+            for row in dataset.iter_rows():
+                if row["batch"] in delivered:
+                    continue
+                delivered.add(row["batch"])
+                on_result(pickle.loads(row["result"]))
+            missing = total - len(delivered)
+            if missing:
+                raise RuntimeError(f"ray: {missing} of {total} batches never came back; re-run to finish them")
+    finally:
+        listing.unlink(missing_ok=True)
 
 
 def run(raw: Path, out: Path, config: Config, address: str | None = None) -> RunReport:
-    """One pipeline run on Ray: the local runner with its chain batches on a Ray cluster (local one by default)."""
+    """One pipeline run on Ray: the local runner with its pending files on a Ray cluster (a local one by default)."""
     import_ray()  # fail at start, before any work, when Ray is missing
     return run_local(raw, out, config, process=functools.partial(process_pending, address=address))
