@@ -72,7 +72,7 @@ def test_load_ner_unknown_language_returns_none(caplog: pytest.LogCaptureFixture
 
 
 # Known weaknesses (strict: the test fails once a retrained model gets them right, so the mark is removed).
-WEAK = {"en": "English model labels 'President Barack Obama' as one ORG and Microsoft as LOC (docs/ner.md)",
+WEAK = {"en": "English model, fine-tuned on WikiANN, labels 'President Barack Obama' as one ORG (docs/ner.md)",
         "zh": "WikiANN-trained word model misses 北京 and 拜登 in a full news sentence (docs/ner.md)"}
 
 
