@@ -46,13 +46,3 @@ def test_zh_word_tokenizer_round_trips_text_and_normalizes_script() -> None:
             if not token.is_space:
                 assert token.norm_ == to_simplified(token.text).lower()
     assert [t.norm_ for t in tokenizer("騰訊與京東")] == ["腾讯", "与", "京东"]
-
-
-def test_zh_word_tokenizer_tags_words_with_jieba_dictionary_pos() -> None:
-    tokenizer = ZhWordTokenizer(spacy.blank("zh").vocab, tags=True)
-    doc = tokenizer("張勇在杭州表示")
-    tags = {t.text: t.tag_ for t in doc}
-    assert tags["杭州"] == "ns"  # place name in jieba's dictionary, looked up by its Simplified form
-    assert tags["表示"] == "v"
-    assert [t.text for t in doc] == [t.text for t in ZhWordTokenizer(doc.vocab)("張勇在杭州表示")]
-    assert all(t.tag_ == "" for t in ZhWordTokenizer(doc.vocab)("張勇在杭州表示"))

@@ -1,10 +1,7 @@
 """Token features and tokenizers for the Chinese and Vietnamese NER models.
 
 - zh models tag jieba words: the `pipeline.zh_words.v1` tokenizer segments the OpenCC Simplified view of the text
-  (so Traditional and Simplified spellings segment alike) and sets each token's `norm_` to its Simplified word;
-  `pipeline.zh_words.v2` also sets `tag_` to the word's part of speech in jieba's dictionary (`nr` person name,
-  `ns` place, `nt` organisation, ...; `?` for a word the dictionary lacks): a table lookup, not jieba's slow
-  POS tagger, that brings the knowledge of jieba's 349k-word dictionary into the model.
+  (so Traditional and Simplified spellings segment alike) and sets each token's `norm_` to its Simplified word.
 - vi models tag syllables (spaCy's rule tokenizer); the `word_context` component, run before `ner`, writes per
   token `norm_` (lower case), `lemma_` (the pyvi word the syllable is part of) and `tag_` (the syllable's position
   in that word, B/M/E/S, and the word's length in syllables capped at 4: `B2`, `S1`, ...).
@@ -37,14 +34,6 @@ def _jieba() -> Any:
     # Nothing in the package adds words to it, so the segmentation the models were trained on stays fixed.
     jieba.dt.initialize()
     return jieba.dt
-
-
-@lru_cache(maxsize=1)
-def _jieba_tags() -> dict[str, str]:
-    import jieba.posseg
-
-    _jieba()
-    return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
 
 
 def segment_zh(text: str) -> list[str]:
@@ -130,9 +119,8 @@ class ZhWordTokenizer:
     fall on jieba word edges for 96% of WikiANN zh entities (the rest are missed, docs/ner.md).
     """
 
-    def __init__(self, vocab: Any, tags: bool = False) -> None:
+    def __init__(self, vocab: Any) -> None:
         self.vocab = vocab
-        self.tags = _jieba_tags() if tags else None
 
     def __call__(self, text: str) -> Doc:
         view = simplified_view(text)
@@ -159,8 +147,6 @@ class ZhWordTokenizer:
         doc = Doc(self.vocab, words=words, spaces=spaces)
         for token, norm in zip(doc, norms, strict=True):
             token.norm_ = norm
-            if self.tags is not None:
-                token.tag_ = self.tags.get(norm, "?")
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
@@ -187,15 +173,5 @@ def create_zh_word_tokenizer() -> Callable[[Language], ZhWordTokenizer]:
 
     def make(nlp: Language) -> ZhWordTokenizer:
         return ZhWordTokenizer(nlp.vocab)
-
-    return make
-
-
-@registry.tokenizers("pipeline.zh_words.v2")
-def create_zh_tagged_word_tokenizer() -> Callable[[Language], ZhWordTokenizer]:
-    """spaCy registry entry: v1 plus each token's jieba dictionary part of speech as `tag_`."""
-
-    def make(nlp: Language) -> ZhWordTokenizer:
-        return ZhWordTokenizer(nlp.vocab, tags=True)
 
     return make

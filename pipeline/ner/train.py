@@ -35,12 +35,12 @@ LOG = logging.getLogger("pipeline.ner.train")
 # Small CNN NER, close to spaCy's *_core_web_sm recipe (MultiHashEmbed + MaxoutWindowEncoder, no static vectors).
 # Embedded token attributes per language, with hash-table rows. vi adds the word each syllable belongs to (LEMMA)
 # and its position in it (TAG), written by the `word_context` component; zh tokens are jieba words whose NORM is
-# the Simplified spelling and whose TAG is their part of speech in jieba's dictionary (pipeline.ner.features).
+# the Simplified spelling (pipeline.ner.features).
 EMBED_ATTRS: dict[str, dict[str, int]] = {
     "id": {"NORM": 10000, "PREFIX": 2000, "SUFFIX": 5000, "SHAPE": 1000},
     "en": {"NORM": 10000, "PREFIX": 2000, "SUFFIX": 5000, "SHAPE": 1000},
     "vi": {"NORM": 10000, "PREFIX": 2000, "SUFFIX": 5000, "SHAPE": 1000, "LEMMA": 5000, "TAG": 50},
-    "zh": {"NORM": 20000, "PREFIX": 5000, "SUFFIX": 8000, "SHAPE": 200, "TAG": 100},
+    "zh": {"NORM": 20000, "PREFIX": 5000, "SUFFIX": 8000, "SHAPE": 200},
 }
 
 
@@ -77,7 +77,6 @@ DEFAULTS: dict[str, float] = {
 # makes the run the same on a loaded machine as on an idle one, so `make train-ner` reproduces what ships.
 LANG_DEFAULTS: dict[str, dict[str, float]] = {
     "en": {"max_steps": 4000, "eval_seconds": 1e9, "max_seconds": 3600},
-    "zh": {"max_steps": 3000, "eval_seconds": 1e9, "max_seconds": 3600},
 }
 
 
@@ -86,8 +85,7 @@ def blank(lang: str) -> Language:
     if lang == "zh":
         # Words, not characters: at equal training time (7 minutes) WikiANN zh test F1 0.606 vs 0.537 for
         # characters with word features, UNER GSD 0.493 vs 0.372 (docs/ner.md).
-        # v2: with jieba's dictionary part of speech as TAG (docs/ner.md).
-        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "pipeline.zh_words.v2"}}})
+        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "pipeline.zh_words.v1"}}})
     if lang == "vi":
         # spaCy's vi tokenizer without pyvi splits on whitespace only ("Nội." stays one token); xx splits punctuation.
         return spacy.blank("xx")
