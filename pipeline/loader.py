@@ -13,13 +13,13 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "text", "lang", "lang_confidence",
-                  "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
+ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "url", "author", "text", "lang",
+                  "lang_confidence", "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
 MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
                   "sentence")
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
-STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "text")
+STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "url", "author", "text")
 STRING_MENTION = ("doc_id", "source", "kb_id", "entity_id", "name", "text")
 CATEGORY_ARTICLE = ("lang", "translation_status")
 CATEGORY_MENTION = ("lang", "label", "field")
@@ -153,13 +153,15 @@ def _arrow_schemas() -> tuple[pa.Schema, pa.Schema]:
                          ("extra", pa.string())])
     articles = pa.schema([
         ("doc_id", pa.string()), ("source", pa.string()), ("title", pa.string()),
-        ("published", pa.timestamp("us")), ("publisher", pa.string()), ("text", pa.string()), ("lang", cat),
+        ("published", pa.timestamp("us")), ("publisher", pa.string()), ("url", pa.string()), ("author", pa.string()),
+        ("text", pa.string()), ("lang", cat),
         ("lang_confidence", pa.float64()),
         ("sentences", pa.list_(pa.struct([("start", pa.int64()), ("end", pa.int64()), ("lang", pa.string())]))),
         ("translation", pa.struct([("text", pa.string()), ("backend", pa.string()), ("model", pa.string()),
                                    ("sentences", pa.list_(span)), ("extra", pa.string())])),
         ("translation_status", cat),
-        ("entities", pa.list_(pa.struct([("kb_id", pa.string()), ("name", pa.string()), ("label", pa.string()),
+        ("entities", pa.list_(pa.struct([("kb_id", pa.string()), ("entity_id", pa.string()), ("name", pa.string()),
+                                         ("label", pa.string()),
                                          ("mentions", pa.list_(mention)), ("extra", pa.string())]))),
         ("flags", pa.list_(pa.string())),
         ("pipeline", pa.struct([("version", pa.string()), ("config_hash", pa.string()), ("extra", pa.string())])),
@@ -167,8 +169,8 @@ def _arrow_schemas() -> tuple[pa.Schema, pa.Schema]:
     ])
     mentions = pa.schema([
         ("doc_id", pa.string()), ("source", pa.string()), ("lang", cat), ("kb_id", pa.string()),
-        ("name", pa.string()), ("label", cat), ("field", cat), ("start", pa.int64()), ("end", pa.int64()),
-        ("text", pa.string()), ("sentence", pa.int64()),
+        ("entity_id", pa.string()), ("name", pa.string()), ("label", cat), ("field", cat), ("start", pa.int64()),
+        ("end", pa.int64()), ("text", pa.string()), ("sentence", pa.int64()),
     ])
     return articles, mentions
 
@@ -188,7 +190,7 @@ def to_arrow(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> 
             "lang_confidence": record["lang_confidence"],
             "sentences": [{k: s.get(k) for k in ("start", "end", "lang")} for s in record["sentences"]],
             "translation": _split(record["translation"], ("text", "backend", "model", "sentences")),
-            "entities": [{**(_split(e, ("kb_id", "name", "label", "mentions")) or {}),
+            "entities": [{**(_split(e, ("kb_id", "entity_id", "name", "label", "mentions")) or {}),
                           "mentions": [_split(m, ("field", "start", "end", "text")) for m in e.get("mentions") or []]}
                          for e in record["entities"]],
             "flags": list(record["flags"]),
