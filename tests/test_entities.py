@@ -400,3 +400,14 @@ def test_brand_with_model_is_one_product(extractor: Extractor) -> None:
     product = next(e for e in entities if e["label"] == "PRODUCT")
     assert [m["text"] for m in product["mentions"]] == ["iPhone 8"] and product["kb_id"] is None
     assert product["entity_id"].startswith("x:new-")
+
+
+def test_continents_and_world_regions_are_not_discovered_places() -> None:
+    from pipeline.entities.discover import is_region, keep_span
+
+    for region in ("Asia", "South East Asia", "Western Europe", "Europe-based", "东南亚地区", "Châu Âu"):
+        assert is_region(region), region
+        assert not keep_span(region, "en", "GPE", f"Sales in {region} grew."), region
+    for place in ("Indonesia", "East Java", "Hong Kong", "中国"):
+        assert not is_region(place), place
+    assert keep_span("East Java", "en", "GPE", "Floods hit East Java on Monday.")

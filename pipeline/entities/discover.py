@@ -95,7 +95,7 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
     stripped = surface.strip()
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
-    if stripped.casefold() in _stop_words(code):
+    if stripped.casefold() in _stop_words(code) or is_region(stripped):
         return False
     if code == "zh":
         return len(stripped) >= 2 and _jieba_confirms(text, stripped)
@@ -211,6 +211,32 @@ def norp_words() -> frozenset[str]:
 
 
 COMMON_FILE = NORP_FILE.parent / "common_en.txt"
+REGIONS_FILE = NORP_FILE.parent / "regions.txt"
+_REGION_KEY = re.compile(r"[\s\-‐‑]+")
+_REGION_TAILS = ("地区", "地區", "based")
+
+
+def _region_key(text: str) -> str:
+    key = _REGION_KEY.sub("", text.casefold())
+    for tail in _REGION_TAILS:
+        if key.endswith(tail) and len(key) > len(tail) + 1:
+            key = key[:-len(tail)]
+    return key
+
+
+@lru_cache(maxsize=1)
+def region_keys() -> frozenset[str]:
+    """Comparison keys of CLDR continent and world-region names (built by `make kb`): "southeastasia", "东南亚"."""
+    try:
+        return frozenset(_region_key(w) for w in REGIONS_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.strip() and not w.startswith("#"))
+    except FileNotFoundError:
+        return frozenset()
+
+
+def is_region(surface: str) -> bool:
+    """A continent or world region ("Asia", "South East Asia", "Europe-based", "东南亚地区"): not annotated."""
+    return _region_key(surface) in region_keys()
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "3"
+    version = "5"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
