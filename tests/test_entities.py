@@ -411,3 +411,13 @@ def test_continents_and_world_regions_are_not_discovered_places() -> None:
     for place in ("Indonesia", "East Java", "Hong Kong", "中国"):
         assert not is_region(place), place
     assert keep_span("East Java", "en", "GPE", "Floods hit East Java on Monday.")
+
+
+def test_title_cased_common_phrases_are_not_names_in_english_text() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Public Transport\nThe minister met Najib Razak."
+    assert not keep_span("Public Transport", "en", "ORG", text)
+    assert keep_span("Najib Razak", "en", "PERSON", text)
+    # in Indonesian or Vietnamese text an English phrase is usually a name
+    assert keep_span("Brand Finance", "vi", "ORG", "Theo Brand Finance, giá trị thương hiệu tăng.")

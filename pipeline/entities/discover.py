@@ -110,6 +110,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
     if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
         return False
+    if code == "en" and len(words) > 1 and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
+        # In English text a title-cased phrase of common English words is a heading or label ("Public Transport",
+        # "Analysis Report"); in Indonesian or Vietnamese text an English phrase is usually a name ("Brand Finance").
+        return False
     if len(words) == 1 and text and re.search(rf"(?<!\w){re.escape(stripped.lower())}(?!\w)", text):
         return False
     if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "5"
+    version = "6"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
