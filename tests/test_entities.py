@@ -421,3 +421,11 @@ def test_title_cased_common_phrases_are_not_names_in_english_text() -> None:
     assert keep_span("Najib Razak", "en", "PERSON", text)
     # in Indonesian or Vietnamese text an English phrase is usually a name
     assert keep_span("Brand Finance", "vi", "ORG", "Theo Brand Finance, giá trị thương hiệu tăng.")
+
+
+def test_machine_translated_organisations_named_by_their_kind_are_kept() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "The Beijing Municipal Education Commission said the Killing Machine was popular."
+    assert keep_span("Beijing Municipal Education Commission", "en-mt", "ORG", text)
+    assert not keep_span("Killing Machine", "en-mt", "ORG", text)

@@ -116,9 +116,20 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False
     if len(words) == 1 and text and re.search(rf"(?<!\w){re.escape(stripped.lower())}(?!\w)", text):
         return False
-    if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan")
+    if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
+        # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
+        if label == "ORG":
+            return len(words) >= 2 and words[-1].casefold() in _ORG_HEADS
         return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
     return True
+
+
+# The last word of an organisation name that says what kind of organisation it is.
+_ORG_HEADS = frozenset(w.casefold() for w in (
+    "Commission", "Committee", "Bureau", "Department", "Ministry", "Government", "Administration", "Agency",
+    "Office", "Council", "Association", "Federation", "Academy", "University", "College", "Institute", "School",
+    "Hospital", "Museum", "Center", "Centre", "Court", "Army", "Police", "Bank", "Group", "Company", "Corporation",
+    "Team", "Club", "Exchange", "Society", "Foundation", "Union", "Party", "Congress"))
 
 
 def _jieba_confirms(text: str, surface: str) -> bool:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "6"
+    version = "8"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
