@@ -400,3 +400,32 @@ def test_brand_with_model_is_one_product(extractor: Extractor) -> None:
     product = next(e for e in entities if e["label"] == "PRODUCT")
     assert [m["text"] for m in product["mentions"]] == ["iPhone 8"] and product["kb_id"] is None
     assert product["entity_id"].startswith("x:new-")
+
+
+def test_continents_and_world_regions_are_not_discovered_places() -> None:
+    from pipeline.entities.discover import is_region, keep_span
+
+    for region in ("Asia", "South East Asia", "Western Europe", "Europe-based", "东南亚地区", "Châu Âu"):
+        assert is_region(region), region
+        assert not keep_span(region, "en", "GPE", f"Sales in {region} grew."), region
+    for place in ("Indonesia", "East Java", "Hong Kong", "中国"):
+        assert not is_region(place), place
+    assert keep_span("East Java", "en", "GPE", "Floods hit East Java on Monday.")
+
+
+def test_title_cased_common_phrases_are_not_names_in_english_text() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Public Transport\nThe minister met Najib Razak."
+    assert not keep_span("Public Transport", "en", "ORG", text)
+    assert keep_span("Najib Razak", "en", "PERSON", text)
+    # in Indonesian or Vietnamese text an English phrase is usually a name
+    assert keep_span("Brand Finance", "vi", "ORG", "Theo Brand Finance, giá trị thương hiệu tăng.")
+
+
+def test_machine_translated_organisations_named_by_their_kind_are_kept() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "The Beijing Municipal Education Commission said the Killing Machine was popular."
+    assert keep_span("Beijing Municipal Education Commission", "en-mt", "ORG", text)
+    assert not keep_span("Killing Machine", "en-mt", "ORG", text)

@@ -40,6 +40,7 @@ from pipeline.entities.kb import KB_DIR, fold, read_yaml
 BUILT = KB_DIR / "built.jsonl"
 NORP = KB_DIR / "norp.txt"
 COMMON = KB_DIR / "common_en.txt"
+REGIONS = KB_DIR / "regions.txt"
 STATS = KB_DIR / "built.stats.json"
 DEFAULT_NSI = Path(os.environ.get("PIPELINE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) \
     / "data" / "kb_sources" / "name-suggestion-index"
@@ -392,6 +393,17 @@ def norp_words() -> list[str]:  # "Word" or "Word<TAB>language"
     return [w + "\tlanguage" if w in languages else w for w in sorted(out | languages)]
 
 
+def region_names() -> list[str]:
+    """Continents and world regions (CLDR's numeric territory codes: Asia, Southeast Asia, 东南亚, Châu Âu) in the
+    article languages: not places the annotation counts, so a discovered name equal to one is left out."""
+    from babel import Locale
+
+    out: set[str] = set()
+    for code in ("en", "id", "ms", "vi", "zh_Hans", "zh_Hant"):
+        out |= {name for key, name in Locale.parse(code).territories.items() if key.isdigit()}
+    return sorted(out)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Common words: CC-CEDICT's lower-case English glosses and non-proper Chinese words, wordfreq for id/vi.
@@ -690,6 +702,8 @@ def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any], dict[Pa
     lists = {
         NORP: "# nationality adjectives and language names (CLDR, wordfreq; TAB language = a language name), make kb\n"
               + "".join(w + "\n" for w in norp_words()),
+        REGIONS: "# continents and world regions (CLDR numeric territories, en/id/ms/vi/zh), made by make kb\n"
+                 + "".join(w + "\n" for w in region_names()),
         COMMON: "# lower-case one-word English glosses of CC-CEDICT (CC BY-SA 4.0), made by make kb\n"
                 + "".join(w + "\n" for w in sorted(w for w in lexicon.english if re.fullmatch(r"[a-z]+", w))),
     }

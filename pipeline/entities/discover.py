@@ -95,7 +95,7 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
     stripped = surface.strip()
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
-    if stripped.casefold() in _stop_words(code):
+    if stripped.casefold() in _stop_words(code) or is_region(stripped):
         return False
     if code == "zh":
         return len(stripped) >= 2 and _jieba_confirms(text, stripped)
@@ -110,11 +110,26 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
     if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
         return False
+    if code == "en" and len(words) > 1 and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
+        # In English text a title-cased phrase of common English words is a heading or label ("Public Transport",
+        # "Analysis Report"); in Indonesian or Vietnamese text an English phrase is usually a name ("Brand Finance").
+        return False
     if len(words) == 1 and text and re.search(rf"(?<!\w){re.escape(stripped.lower())}(?!\w)", text):
         return False
-    if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan")
+    if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
+        # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
+        if label == "ORG":
+            return len(words) >= 2 and words[-1].casefold() in _ORG_HEADS
         return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
     return True
+
+
+# The last word of an organisation name that says what kind of organisation it is.
+_ORG_HEADS = frozenset(w.casefold() for w in (
+    "Commission", "Committee", "Bureau", "Department", "Ministry", "Government", "Administration", "Agency",
+    "Office", "Council", "Association", "Federation", "Academy", "University", "College", "Institute", "School",
+    "Hospital", "Museum", "Center", "Centre", "Court", "Army", "Police", "Bank", "Group", "Company", "Corporation",
+    "Team", "Club", "Exchange", "Society", "Foundation", "Union", "Party", "Congress"))
 
 
 def _jieba_confirms(text: str, surface: str) -> bool:
@@ -213,6 +228,32 @@ def norp_words() -> frozenset[str]:
 
 
 COMMON_FILE = NORP_FILE.parent / "common_en.txt"
+REGIONS_FILE = NORP_FILE.parent / "regions.txt"
+_REGION_KEY = re.compile(r"[\s\-‐‑]+")
+_REGION_TAILS = ("地区", "地區", "based")
+
+
+def _region_key(text: str) -> str:
+    key = _REGION_KEY.sub("", text.casefold())
+    for tail in _REGION_TAILS:
+        if key.endswith(tail) and len(key) > len(tail) + 1:
+            key = key[:-len(tail)]
+    return key
+
+
+@lru_cache(maxsize=1)
+def region_keys() -> frozenset[str]:
+    """Comparison keys of CLDR continent and world-region names (built by `make kb`): "southeastasia", "东南亚"."""
+    try:
+        return frozenset(_region_key(w) for w in REGIONS_FILE.read_text(encoding="utf-8").splitlines()
+                         if w.strip() and not w.startswith("#"))
+    except FileNotFoundError:
+        return frozenset()
+
+
+def is_region(surface: str) -> bool:
+    """A continent or world region ("Asia", "South East Asia", "Europe-based", "东南亚地区"): not annotated."""
+    return _region_key(surface) in region_keys()
 
 
 @lru_cache(maxsize=1)
