@@ -21,6 +21,7 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.languages import ENGLISH
 from pipeline.script import CJK as _CJK
 from pipeline.script import opencc_converter
 
@@ -30,7 +31,6 @@ CHAR_SHINGLE = 4
 WORD_SHINGLE = 3
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
-ENGLISH = ("en", "en-mt")
 
 
 def _t2s() -> Any:
