@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.contract import MENTION_FIELDS
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
 ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "text", "lang", "lang_confidence",
                   "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
-MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
-                  "sentence")
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
 STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "text")
