@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "text", "lang", "lang_confidence",
+# The articles table's leading columns (url and author, later contract fields, follow as extra columns).
+TABLE_ARTICLE_COLUMNS = ("doc_id", "source", "title", "published", "publisher", "text", "lang", "lang_confidence",
                   "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
@@ -65,7 +66,7 @@ def _records(out_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     articles = read_jsonl(path)
     defaults: dict[str, Any] = {"sentences": [], "entities": [], "flags": [], "pipeline": {}}
     for record in articles:
-        for name in ARTICLE_FIELDS:
+        for name in TABLE_ARTICLE_COLUMNS:
             if record.get(name) is None and name in defaults:
                 record[name] = type(defaults[name])()
             record.setdefault(name, None)
@@ -106,9 +107,10 @@ def _categorical(values: Iterable[Any], categories: Iterable[str] | None = None)
 def _pandas(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     import pandas as pd
 
-    extra_a = [k for k in dict.fromkeys(k for r in articles for k in r) if k not in (*ARTICLE_FIELDS, *DERIVED_FIELDS)]
+    known = (*TABLE_ARTICLE_COLUMNS, *DERIVED_FIELDS)
+    extra_a = [k for k in dict.fromkeys(k for r in articles for k in r) if k not in known]
     a = pd.DataFrame({name: pd.Series([r[name] for r in articles], dtype=object)
-                      for name in (*ARTICLE_FIELDS, *DERIVED_FIELDS, *extra_a)})
+                      for name in (*TABLE_ARTICLE_COLUMNS, *DERIVED_FIELDS, *extra_a)})
     for name in STRING_ARTICLE:
         a[name] = a[name].astype("string")
     a["published"] = parse_published(a["published"])
