@@ -5,25 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Fields of the output contract, in the order they are written.
-CONTRACT_FIELDS = (
-    "doc_id",
-    "source",
-    "title",
-    "published",
-    "publisher",
-    "url",
-    "author",
-    "text",
-    "lang",
-    "lang_confidence",
-    "sentences",
-    "translation",
-    "translation_status",
-    "entities",
-    "flags",
-    "pipeline",
-)
+from pipeline.contract import ARTICLE_FIELDS
+
+# Fields of the output contract, in the order they are written (defined in pipeline.contract).
+CONTRACT_FIELDS = ARTICLE_FIELDS
 
 
 @dataclass(slots=True)

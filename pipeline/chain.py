@@ -21,6 +21,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.contract import reject_row
 from pipeline.ingest import InputReject, Unit, split_units
 from pipeline.stages import Reject, Stage, build_stages
 
@@ -126,8 +127,8 @@ def new_article(unit: Unit, config: Config) -> Article:
     )
 
 
-def reject_row(doc: Article, stage: str, code: str, message: str) -> dict[str, Any]:
-    return {"source": doc.source, "doc_id": doc.doc_id, "stage": stage, "error": code, "message": message}
+def article_reject(doc: Article, stage: str, code: str, message: str) -> dict[str, Any]:
+    return reject_row(doc.source, doc.doc_id, stage, code, message)
 
 
 class Chain:
@@ -169,13 +170,13 @@ class Chain:
             except ArticleTimeout:
                 message = (f"took more than {limit:g} s in stage {stage.name} (run.article_timeout); "
                            "it is tried again on the next run")
-                result.rejects.append(reject_row(doc, stage.name, "timeout", message))
+                result.rejects.append(article_reject(doc, stage.name, "timeout", message))
             except Reject as exc:
-                result.rejects.append(reject_row(doc, stage.name, exc.code, exc.message))
+                result.rejects.append(article_reject(doc, stage.name, exc.code, exc.message))
             except Exception as exc:  # noqa: BLE001 - a bug on one input must not stop the run
                 last = traceback.extract_tb(exc.__traceback__)[-1]
                 message = f"{type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
-                result.rejects.append(reject_row(doc, stage.name, "stage-error", message))
+                result.rejects.append(article_reject(doc, stage.name, "stage-error", message))
         return kept
 
 
@@ -189,8 +190,7 @@ def restorable(state: dict[str, Any]) -> bool:
 
 
 def ingest_reject(item: InputReject) -> dict[str, Any]:
-    return {"source": item.source, "doc_id": item.doc_id, "stage": "ingest", "error": item.code,
-            "message": item.message}
+    return reject_row(item.source, item.doc_id, "ingest", item.code, item.message)
 
 
 def run_files(chain: Chain, cache: Any, raw: Path, tasks: list[FileTask]) -> BatchResult:

@@ -21,7 +21,9 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.languages import ENGLISH
 from pipeline.script import CJK as _CJK
+from pipeline.script import opencc_converter
 
 SCHEME = "affine32"
 SEED = 1
@@ -29,16 +31,13 @@ CHAR_SHINGLE = 4
 WORD_SHINGLE = 3
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
-ENGLISH = ("en", "en-mt")
 
 
-@lru_cache(maxsize=1)
 def _t2s() -> Any:
     try:
-        import opencc
+        return opencc_converter("t2s")
     except ImportError:  # the Simplified view is a refinement; without it Hant and Hans copies do not meet
         return None
-    return opencc.OpenCC("t2s")
 
 
 def _normal(text: str) -> str:

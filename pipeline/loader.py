@@ -9,14 +9,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.contract import ARTICLE_FIELDS, MENTION_FIELDS
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-ARTICLE_FIELDS = ("doc_id", "source", "title", "published", "publisher", "url", "author", "text", "lang",
-                  "lang_confidence", "sentences", "translation", "translation_status", "entities", "flags", "pipeline")
-MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
-                  "sentence")
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
 STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "url", "author", "text")
@@ -106,7 +104,8 @@ def _categorical(values: Iterable[Any], categories: Iterable[str] | None = None)
 def _pandas(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     import pandas as pd
 
-    extra_a = [k for k in dict.fromkeys(k for r in articles for k in r) if k not in (*ARTICLE_FIELDS, *DERIVED_FIELDS)]
+    known = (*ARTICLE_FIELDS, *DERIVED_FIELDS)
+    extra_a = [k for k in dict.fromkeys(k for r in articles for k in r) if k not in known]
     a = pd.DataFrame({name: pd.Series([r[name] for r in articles], dtype=object)
                       for name in (*ARTICLE_FIELDS, *DERIVED_FIELDS, *extra_a)})
     for name in STRING_ARTICLE:

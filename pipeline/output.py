@@ -18,12 +18,9 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.contract import REJECT_FIELDS
 from pipeline.dedup import near_duplicates
 from pipeline.store import dumps_line, file_mode, signals_held, write_all
-
-MENTION_FIELDS = ("doc_id", "source", "lang", "kb_id", "entity_id", "name", "label", "field", "start", "end", "text",
-                  "sentence")
-REJECT_FIELDS = ("source", "doc_id", "stage", "error", "message")
 
 
 def sort_key(source: str) -> tuple[str, int]:

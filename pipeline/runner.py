@@ -24,6 +24,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.chain import BatchResult, Chain, FileTask, ingest_reject, restorable, run_files
 from pipeline.config import Config, ConfigError, to_toml
+from pipeline.contract import reject_row
 from pipeline.dedup import DupIndex
 from pipeline.ingest import InputReject, Unit, scan, split_units
 from pipeline.output import sort_key, write_streaming
@@ -151,8 +152,7 @@ def failed_rows(tasks: list[FileTask], code: str, message: str) -> BatchResult:
     for task in tasks:
         result.seen.append(task.path)
         result.inputs += 1
-        result.rejects.append({"source": task.path, "doc_id": None, "stage": "run", "error": code,
-                               "message": message})
+        result.rejects.append(reject_row(task.path, None, "run", code, message))
     return result
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["CJK", "CJK_CHARS", "View", "has_cjk", "is_cjk", "to_simplified", "simplified_view"]
+__all__ = ["CJK", "CJK_CHARS", "View", "has_cjk", "is_cjk", "opencc_converter", "to_simplified", "simplified_view"]
 
 # The CJK ideograph blocks (unified, extension A, compatibility, extensions B-F and the supplement), as the body
 # of a regex character class: `re.compile(f"[{CJK_CHARS}]")`. The one definition the package uses.
@@ -27,11 +27,16 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk(ch) for ch in text)
 
 
-@lru_cache(maxsize=1)
-def _converter() -> Any:
+@lru_cache(maxsize=8)
+def opencc_converter(config: str = "t2s") -> Any:
+    """The OpenCC converter of one configuration (t2s, s2t, s2tw, s2hk), built once for the package."""
     import opencc  # imported on first use: the stage is cheap to construct
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
+
+
+def _converter() -> Any:
+    return opencc_converter("t2s")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.entities.kb import KB_DIR, fold, read_yaml
+from pipeline.script import opencc_converter
 
 BUILT = KB_DIR / "built.jsonl"
 NORP = KB_DIR / "norp.txt"
@@ -350,11 +351,8 @@ def vietnamese_name(chinese: str) -> str | None:
     return " ".join(p[:1].upper() + p[1:] for p in parts)
 
 
-@lru_cache(maxsize=4)
 def _opencc(config: str) -> Any:
-    import opencc
-
-    return opencc.OpenCC(config)
+    return opencc_converter(config)
 
 
 def to_traditional(text: str, config: str = "s2t") -> str:

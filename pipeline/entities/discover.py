@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.languages import NER_ALIASES
+
 __all__ = ["HEURISTICS", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
 
 Span = tuple[int, int, str]
@@ -24,7 +26,7 @@ def ner_lang(lang: str | None) -> str | None:
     code = (lang or "").lower()
     if code.startswith("zh"):
         return "zh"
-    code = {"en-mt": "en", "ms": "id"}.get(code, code)
+    code = NER_ALIASES.get(code, code)  # zh-* handled above: only en-mt -> en and ms -> id apply here
     return code if code in ("id", "vi", "zh", "en") else None
 
 

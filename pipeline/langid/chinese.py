@@ -12,18 +12,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.script import CJK
+from pipeline.script import CJK, opencc_converter
 
 HANT_VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "hant_vocabulary.txt"
 # A regional word is stronger evidence than one converted character: it is a choice of vocabulary.
 WORD_WEIGHT = 2
 
 
-@lru_cache(maxsize=1)
 def _converters() -> tuple[Any, Any]:
-    import opencc
-
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    return opencc_converter("t2s"), opencc_converter("s2t")
 
 
 @lru_cache(maxsize=1)

@@ -20,11 +20,10 @@ from pipeline.langid.chinese import han_variant
 from pipeline.langid.malay import malay_evidence
 from pipeline.langid.mt_english import mt_probability
 from pipeline.langid.scripts import script_counts
+from pipeline.languages import FAMILY
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 
-# Labels that share a base language: a sentence of the same family takes the article's label.
-FAMILY = {"en-mt": "en", "en": "en", "ms": "id", "id": "id", "zh-Hant": "zh", "zh-Hans": "zh"}
 # One Han, kana or Hangul character carries about as much as a short Latin word.
 CJK_WEIGHT = 2.5
 # The labels the output contract allows; anything else a detector says is mapped (see `supported`).

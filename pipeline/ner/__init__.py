@@ -12,13 +12,15 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.languages import NER_ALIASES
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
 LOG = logging.getLogger(__name__)
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 LANGS = ("id", "vi", "zh", "en")
-ALIASES = {"zh-hans": "zh", "zh-hant": "zh", "zh-cn": "zh", "zh-tw": "zh", "en-mt": "en", "ms": "id"}
+ALIASES = NER_ALIASES
 # Output labels PERSON/ORG/LOC. A model fine-tuned from an OntoNotes pipeline (en) keeps that scheme's other
 # labels in its output layer; GPE and FAC are places (LOC), the rest (DATE, NORP, ...) are not names we tag.
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "FAC": "LOC"}

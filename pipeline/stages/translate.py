@@ -6,11 +6,10 @@ from collections.abc import Iterable, Iterator
 
 from pipeline.article import Article
 from pipeline.config import Config
+from pipeline.languages import ENGLISH
 from pipeline.stages.base import Stage
 from pipeline.translation.models import Registry
 from pipeline.translation.translator import Job, Translator
-
-ENGLISH = ("en", "en-mt")
 
 
 def no_model_note(missing: list[str]) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import TranslateConfig
+from pipeline.script import opencc_converter
 from pipeline.translation.backends import Backend, BackendError, auto_batch_size, load_backend
 from pipeline.translation.memory import TranslationMemory
 from pipeline.translation.models import ModelSpec, Registry
@@ -116,9 +117,7 @@ class Translator:
         # NLLB reads zho_Hant itself; the Marian zh-en models were trained mostly on Simplified.
         if lang == "zh-Hant" and self.config.hant_to_hans and spec.kind != "nllb":
             if self._t2s is None:
-                import opencc
-
-                self._t2s = opencc.OpenCC("t2s")
+                self._t2s = opencc_converter("t2s")
             return str(self._t2s.convert(sentence))
         return sentence
 
