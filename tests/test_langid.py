@@ -251,3 +251,16 @@ def test_mt_model_on_unseen_dev_english() -> None:
     called = {lab: [mt_probability(r["text"])[0] >= 0.5 for r in rows if r["lang"] == lab] for lab in ("en", "en-mt")}
     assert sum(called["en"]) / len(called["en"]) <= floors["en_called_mt_max"]
     assert sum(called["en-mt"]) / len(called["en-mt"]) >= floors["en_mt_recall_min"]
+
+
+def test_bounded_sample_keeps_short_texts_and_slices_long_ones() -> None:
+    from pipeline.langid.detector import bounded_sample
+
+    short = "Tencent reported results on Monday. " * 10
+    assert bounded_sample(short) == short
+    long = "".join(f"{i:07d} " for i in range(40_000))  # 320,000 characters
+    sample = bounded_sample(long, limit=10_000, slices=4)
+    pieces = sample.split("\n")
+    assert len(pieces) == 4 and all(len(p) == 2_500 for p in pieces)
+    # Evenly spaced: the slices start at the beginning, a quarter, a half and three quarters of the text.
+    assert [long.index(p) for p in pieces] == [0, 80_000, 160_000, 240_000]

@@ -36,6 +36,10 @@ _INDONESIAN_NEIGHBOURS = frozenset({"jv", "su", "min", "ban", "bjn", "mad", "ace
 VI_LETTER_SHARE = 0.05
 # fastText and CLD3 agreeing at least this sure settle a Latin-script text without lingua.
 FAST_AGREEMENT = 0.8
+# The anchor detectors are native code that a per-article time limit cannot interrupt, and their cost grows with
+# the text; past this many characters they see evenly spaced slices of it (real articles are far shorter).
+VOTE_MAX_CHARS = 100_000
+VOTE_SLICES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,7 @@ class LanguageDetector:
         When fastText and CLD3 agree and are both sure of a language other than id/ms (which lingua
         separates best), lingua, the slowest of the three, is not asked.
         """
+        text = bounded_sample(text)
         weights = {k: w for k, w in self.settings.weights.items() if w > 0}
         if {"fasttext", "cld3"} <= set(weights) and "lingua" in weights:
             fast = {name: anchors.ANCHORS[name](text) for name in ("fasttext", "cld3")}
@@ -239,3 +244,11 @@ def settings_from_config(config: object) -> DetectorSettings:
 def detector_from_config(config: object) -> LanguageDetector:
     """A detector set up from `LangidConfig`."""
     return LanguageDetector(settings_from_config(config))
+
+
+def bounded_sample(text: str, limit: int = VOTE_MAX_CHARS, slices: int = VOTE_SLICES) -> str:
+    """The text itself up to `limit` characters; past it, `slices` evenly spaced pieces of `limit // slices` each."""
+    if len(text) <= limit:
+        return text
+    size, step = limit // slices, len(text) // slices
+    return "\n".join(text[i * step : i * step + size] for i in range(slices))
