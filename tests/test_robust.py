@@ -284,13 +284,15 @@ def test_adversarial_input_is_processed_or_rejected_in_bounded_time(tmp_path: Pa
 @pytest.mark.timeout(300)
 def test_timeout_reject_through_the_cli_is_retried_next_run(tmp_path: Path) -> None:
     raw, out = small_corpus(tmp_path / "raw", 1), tmp_path / "out"
-    (raw / "spaceless.txt").write_text("https://example.com/" + "a" * 2_000_000)
+    # 2 MB of ordinary sentences: tens of thousands of sentences to segment and identify, far over 2 s a stage.
+    line = "Tencent and Alibaba reported results on Monday in Jakarta, said the company.\n"
+    (raw / "slow.txt").write_text(line * (2_000_000 // len(line)))
     args = ["run", "--raw", str(raw), "--out", str(out), "--workers", "1", *LIGHT, "--set", "run.article_timeout=2"]
     for attempt in range(2):
         proc = run_cli(*args)
         assert proc.returncode == 1, proc.stderr
         rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
-        assert [(r["source"], r["error"]) for r in rejects] == [("spaceless.txt", "timeout")]
+        assert [(r["source"], r["error"]) for r in rejects] == [("slow.txt", "timeout")]
         assert (manifest(out)["processed"], manifest(out)["unchanged"]) == ((1, 0) if attempt == 0 else (0, 1))
 
 
