@@ -45,6 +45,14 @@ class Entities(Stage):
         except KBError as exc:
             raise ConfigError(f"entities.kb: {exc}") from exc
 
+    def warm(self) -> None:
+        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork)."""
+        if self.config.entities.ner:
+            from pipeline.ner import LANGS, load_ner
+
+            for lang in LANGS:
+                load_ner(lang)
+
     def run(self, docs: Iterable[Article]) -> Iterator[Article]:
         """The batch's texts go through each NER model once, together (`nlp.pipe`), then article by article."""
         docs = list(docs)
