@@ -61,6 +61,11 @@ def _close_inherited() -> None:
 os.register_at_fork(after_in_child=_close_inherited)
 
 
+def pool_forks() -> bool:
+    """Whether workers are forked (and so start with what the main process has loaded)."""
+    return sys.platform.startswith("linux")
+
+
 def die_with_parent(parent_pid: int) -> None:
     """End this process when `parent_pid` ends (kernel signal on Linux, a watchdog thread everywhere)."""
     if sys.platform.startswith("linux"):
@@ -144,7 +149,7 @@ class WorkerPool:
         self.fn = fn
         self.initializer = initializer
         self.initargs = initargs
-        self.ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.ctx = multiprocessing.get_context("fork" if pool_forks() else "spawn")
         self.workers: list[_Worker] = []
         self.queue: deque[Any] = deque()
         self._time_limit: Callable[[Any], float | None] = lambda task: None

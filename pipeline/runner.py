@@ -28,7 +28,8 @@ from pipeline.contract import reject_row
 from pipeline.dedup import DupIndex
 from pipeline.ingest import InputReject, Unit, scan, split_units
 from pipeline.output import sort_key, write_streaming
-from pipeline.pool import WorkerPool
+from pipeline.pool import WorkerPool, pool_forks
+from pipeline.stages import build_stages
 from pipeline.store import Cache, OutputGuard, RunLock, open_index, write_atomic
 
 __all__ = ["RunReport", "collect_units", "process_pending", "restorable", "run"]
@@ -182,6 +183,9 @@ def process_pending(work: Work, config: Config, on_result: Callable[[BatchResult
         for tasks in todo:
             on_result(run_files(chain, cache, work.raw, tasks))
         return
+    if pool_forks():  # models loaded once here are shared by the forked workers
+        for stage in build_stages(config):
+            stage.warm()
     pool = WorkerPool(workers, _run_pool_batch, initializer=_init_worker,
                       initargs=(config, work.cache_root, work.raw))
     # A bounded window of batches queued: the rest is listed from the index as results come back.

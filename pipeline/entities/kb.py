@@ -3,6 +3,7 @@ sources and the reviewed YAML overrides in the same folder), validate them, fold
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -183,8 +184,32 @@ def _check(raw_entries: list[dict[str, Any]], links: bool) -> tuple[list[str], l
     return problems, entries
 
 
+def kb_key(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> str:
+    """What `load_kb` returns depends on: the files' names and bytes (a missing extra file reads as missing)."""
+    digest = hashlib.sha256()
+    for path in [*kb_files(kb_dir), *([Path(extra)] if extra else [])]:
+        digest.update(str(path.resolve()).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"\0missing")
+    return digest.hexdigest()
+
+
+_loaded: dict[str, list[Entry]] = {}
+
+
 def load_kb(extra: str | Path | None = None, kb_dir: Path = KB_DIR) -> list[Entry]:
-    """The shipped KB plus an optional extra file whose entries replace shipped ones with the same id."""
+    """The shipped KB plus an optional extra file whose entries replace shipped ones with the same id.
+
+    Kept per process by the files' contents: the run's check loads it once in the main process, and the
+    workers forked from it start with it loaded (parsing and checking ~14k entries takes seconds).
+    """
+    key = kb_key(extra, kb_dir)
+    if key not in _loaded:
+        _loaded.clear()  # one KB at a time
+        _loaded[key] = _load_kb(extra, kb_dir)
+    return list(_loaded[key])
+
+
+def _load_kb(extra: str | Path | None, kb_dir: Path) -> list[Entry]:
     shipped = [item for path in kb_files(kb_dir) for item in read_entries(path)]
     added = read_entries(Path(extra)) if extra else []
     replaced = {str(i.get("id")) for i in added if isinstance(i, dict)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,8 +115,10 @@ class LanguageDetector:
             conf = round(raw, 4)
         return Detection(lang, conf, tuple(sorted(set(flags))), round(raw, 4), letters)
 
-    def _decide(self, text: str, with_mt: bool) -> tuple[str, float, list[str], int]:
-        counts = script_counts(text)
+    def _decide(self, text: str, with_mt: bool,
+                counts: Counter[str] | None = None) -> tuple[str, float, list[str], int]:
+        if counts is None:
+            counts = script_counts(text)
         cjk = counts["han"] + counts["kana"] + counts["hangul"]
         scripts = {k: v for k, v in counts.items() if k not in ("vi", "han", "kana", "hangul")}
         letters = sum(scripts.values()) + cjk
@@ -213,7 +216,7 @@ class LanguageDetector:
         size = sum(v for k, v in counts.items() if k not in ("vi", "han", "kana", "hangul")) + cjk * CJK_WEIGHT
         if article.lang == "und" or size < self.settings.sentence_min_chars:
             return article.lang
-        lang, raw, _, _ = self._decide(sentence, with_mt=False)
+        lang, raw, _, _ = self._decide(sentence, with_mt=False, counts=counts)
         if lang == "und" or raw < self.settings.sentence_min_raw:
             return article.lang
         if FAMILY.get(lang, lang) == FAMILY.get(article.lang, article.lang):

@@ -32,13 +32,17 @@ def script_of(ch: str) -> str:
 
 
 def script_counts(text: str) -> Counter[str]:
-    """How many letters of each writing system the text has (`vi` counts Vietnamese-only letters too)."""
+    """How many letters of each writing system the text has (`vi` counts Vietnamese-only letters too).
+
+    Each distinct character is classified once (`Counter(text)` counts them in C); the keys come out in the
+    order of their first letter in the text, as a character-by-character pass would insert them.
+    """
     counts: Counter[str] = Counter()
-    for ch in text:
+    for ch, n in Counter(text).items():
         if ch.isalpha() or "\u3400" <= ch:
             script = script_of(ch)
             if script != "other":
-                counts[script] += 1
+                counts[script] += n
                 if ch.lower() in _VI_LETTERS:
-                    counts["vi"] += 1
+                    counts["vi"] += n
     return counts

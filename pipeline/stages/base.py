@@ -35,6 +35,13 @@ class Stage:
         so a no-op re-run stays cheap. Raise `pipeline.config.ConfigError`.
         """
 
+    def warm(self) -> None:
+        """Load what every worker would load on its own (models), in the main process before the workers fork.
+
+        Forked workers then share it instead of each paying the load. Only for state that is safe to fork
+        (no threads, no open connections); the default loads nothing.
+        """
+
     def process(self, doc: Article) -> Article:
         """Process one article."""
         raise NotImplementedError

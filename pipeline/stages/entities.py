@@ -38,12 +38,20 @@ class Entities(Stage):
     def check(self) -> None:
         """A knowledge base that does not validate stops the run before any article is processed."""
         from pipeline.config import ConfigError
-        from pipeline.entities.kb import KBError, load_kb
+        from pipeline.entities.kb import KBError
 
         try:
-            load_kb(self.config.entities.kb or None)
+            self._extractor = _extractor(self.config)  # built here, in the main process, workers fork with it
         except KBError as exc:
             raise ConfigError(f"entities.kb: {exc}") from exc
+
+    def warm(self) -> None:
+        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork)."""
+        if self.config.entities.ner:
+            from pipeline.ner import LANGS, load_ner
+
+            for lang in LANGS:
+                load_ner(lang)
 
     def run(self, docs: Iterable[Article]) -> Iterator[Article]:
         """The batch's texts go through each NER model once, together (`nlp.pipe`), then article by article."""
@@ -57,14 +65,26 @@ class Entities(Stage):
 
     def process(self, doc: Article) -> Article:
         if self._extractor is None:
-            from pipeline.entities.extract import Extractor
-            from pipeline.entities.kb import load_kb
-
-            cfg = self.config.entities
-            self._extractor = Extractor(load_kb(cfg.kb or None), ner=cfg.ner, values=cfg.values,
-                                        heuristics=tuple(cfg.heuristics))
+            self._extractor = _extractor(self.config)
         doc.entities = self._extractor.extract(doc)
         return doc
+
+
+_extractors: dict[tuple[Any, ...], Extractor] = {}
+
+
+def _extractor(config: Any) -> Extractor:
+    """The extractor for this configuration and KB, built once per process (KB parse and linker: seconds)."""
+    from pipeline.entities.extract import Extractor
+    from pipeline.entities.kb import kb_key, load_kb
+
+    cfg = config.entities
+    key = (kb_key(cfg.kb or None), cfg.ner, cfg.values, tuple(cfg.heuristics))
+    if key not in _extractors:
+        _extractors.clear()
+        _extractors[key] = Extractor(load_kb(cfg.kb or None), ner=cfg.ner, values=cfg.values,
+                                     heuristics=tuple(cfg.heuristics))
+    return _extractors[key]
 
 
 def _ner_identity() -> str:
