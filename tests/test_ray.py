@@ -201,7 +201,9 @@ def _free_port() -> int:
 def test_ray_engine_on_a_two_node_cluster_equals_local(tmp_path: Path) -> None:
     """`--ray-address` joins a running cluster (a head and a second node started with `ray start`, one CPU
     each, on this machine): the output is the local engine's, byte for byte, and the driver starts no Ray."""
+    import shutil
     import subprocess
+    import tempfile
     import time
 
     from bench.scale_corpus import write_articles
@@ -224,8 +226,10 @@ def test_ray_engine_on_a_two_node_cluster_equals_local(tmp_path: Path) -> None:
     common = ["--block", "--num-cpus", "1", "--object-store-memory", "100000000", "--node-ip-address", "127.0.0.1",
               "--disable-usage-stats"]
     # Each `ray start --block` runs in its own process group, so the test stops exactly the nodes it started.
+    # Ray keeps Unix sockets under its temp dir; pytest's tmp_path is too long for a socket path (108 bytes).
+    ray_tmp = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
     nodes = [subprocess.Popen([str(ray_bin), "start", "--head", "--port", str(port), "--include-dashboard", "false",
-                               "--temp-dir", str(tmp_path / "ray"), *common],
+                               "--temp-dir", str(ray_tmp), *common],
                               env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         time.sleep(15)
@@ -253,3 +257,4 @@ def test_ray_engine_on_a_two_node_cluster_equals_local(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(node.pid, signal.SIGKILL)
                 node.wait()
+        shutil.rmtree(ray_tmp, ignore_errors=True)
