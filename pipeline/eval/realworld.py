@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import ROOT
+from pipeline.eval.entities import Counts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "dev" / "realworld"
 ENTITY_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "LOC"})
@@ -148,21 +149,6 @@ class Ratio:
 
 
 @dataclass
-class PRF:
-    """Entity true positives, false positives, false negatives."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3), "tp": self.tp, "fp": self.fp, "fn": self.fn}
-
-
-@dataclass
 class Group:
     """The cleaning and language numbers of one slice (all, a format, a language)."""
 
@@ -175,13 +161,13 @@ class Group:
     title_spurious: Ratio = field(default_factory=Ratio)
     date: Ratio = field(default_factory=Ratio)
     date_spurious: Ratio = field(default_factory=Ratio)
-    entities: PRF = field(default_factory=PRF)
+    entities: Counts = field(default_factory=Counts)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"articles": self.articles, "rejected": self.rejected}
         for name in ("lang", "boilerplate_removed", "body_kept", "title", "title_spurious", "date", "date_spurious"):
             out[name] = getattr(self, name).as_dict()
-        out["entities"] = self.entities.as_dict()
+        out["entities"] = self.entities.scores()
         return out
 
 
@@ -307,7 +293,7 @@ def render(scores: Scores) -> str:
             "ent P", "ent R", "ent F1")
 
     def row(name: str, g: Group) -> str:
-        e = g.entities.as_dict()
+        e = g.entities.scores()
         has_ent = g.entities.tp + g.entities.fn + g.entities.fp > 0
         cells = [str(g.articles), str(g.rejected), _fmt(g.lang), _fmt(g.boilerplate_removed), _fmt(g.body_kept),
                  _fmt(g.title), _fmt(g.title_spurious), _fmt(g.date), _fmt(g.date_spurious),
