@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.article import Article
 from pipeline.cleaning import clean_article, load_patterns
 from pipeline.config import Config
-from pipeline.dedup import fingerprint, near_duplicates
+from pipeline.dedup import near_duplicates, signatures
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 CHROME = ["Home > News > Business", "SCROLL TO CONTINUE WITH CONTENT", "Baca juga: Berita lain hari ini",
@@ -48,7 +48,7 @@ def _articles(items: list[tuple[str, str]], config: Config) -> tuple[list[Articl
         t_clean += time.perf_counter() - started
         doc = Article(doc_id=source, source=source, text=cleaned.text, lang="und", published=cleaned.published)
         started = time.perf_counter()
-        doc.fingerprint = fingerprint(doc, config.clean.num_perm)
+        doc.fingerprint = signatures(doc, config.near_duplicates.num_perm)
         t_fp += time.perf_counter() - started
         docs.append(doc)
     return docs, t_clean, t_fp
@@ -58,13 +58,13 @@ def run() -> dict:
     config = Config()
     clean_article("warm up\n2022-05-07 10:00 x", "txt", {}, load_patterns())  # imports, compiled patterns
     warm, _, _ = _articles(generate(20, seed=1), config)
-    near_duplicates(warm, config)  # imports, so both sizes measure the index alone
+    near_duplicates(warm, config.near_duplicates)  # imports, so both sizes measure the index alone
     results: dict[str, float | int] = {}
     index_seconds = {}
     for count in (1_000, 10_000):
         docs, t_clean, t_fp = _articles(generate(count), config)
         started = time.perf_counter()
-        found = near_duplicates(docs, config)
+        found = near_duplicates(docs, config.near_duplicates)
         index_seconds[count] = time.perf_counter() - started
         results[f"clean_articles_per_s_{count}"] = round(count / t_clean, 1)
         results[f"fingerprint_articles_per_s_{count}"] = round(count / t_fp, 1)

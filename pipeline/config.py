@@ -30,7 +30,13 @@ class IngestConfig:
 class CleanConfig:
     patterns: str = ""  # extra boilerplate pattern file (TOML), merged over the shipped one
     repair_glued: bool = True
-    near_duplicate_threshold: float = 0.7
+
+
+@dataclass(frozen=True)
+class NearDuplicatesConfig:
+    """The corpus-level near-duplicate pass (`pipeline.dedup`) and the MinHash signatures it compares."""
+
+    threshold: float = 0.7  # estimated Jaccard from which two articles are near-duplicates
     translation_threshold: float = 0.5  # the same, between English texts (an article's translation, an MT copy)
     num_perm: int = 128
 
@@ -93,6 +99,7 @@ class RunConfig:
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
+    near_duplicates: NearDuplicatesConfig = field(default_factory=NearDuplicatesConfig)
     langid: LangidConfig = field(default_factory=LangidConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
@@ -105,8 +112,34 @@ class Config:
     def hash(self) -> str:
         """Hash of everything that can change the output (all sections but `run`)."""
         data = {k: v for k, v in self.to_dict().items() if k != "run"}
+        # Hashed in their former place under [clean]: the hash is recorded in every article and keys the cache,
+        # so moving the settings to their own section changes neither the output nor what a re-run reuses.
+        near = data.pop("near_duplicates")
+        data["clean"] = {**data["clean"], **{old: near.pop(new) for (_, old), (_, new) in LEGACY_KEYS.items()}}
+        if near:  # keys added to the section since it moved are hashed under it
+            data["near_duplicates"] = near
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# Keys that moved: (old section, old key) -> (section, key). The old spelling is still read (a file or --set),
+# and the config hash is computed over the old layout.
+LEGACY_KEYS = {
+    ("clean", "near_duplicate_threshold"): ("near_duplicates", "threshold"),
+    ("clean", "translation_threshold"): ("near_duplicates", "translation_threshold"),
+    ("clean", "num_perm"): ("near_duplicates", "num_perm"),
+}
+
+
+def _rename_legacy(data: dict[str, Any]) -> dict[str, Any]:
+    """One layer of configuration (a file or an override) with moved keys under their current names."""
+    out = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for (old_section, old), (section, new) in LEGACY_KEYS.items():
+        values = out.get(old_section)
+        target = out.setdefault(section, {})
+        if isinstance(values, dict) and old in values and isinstance(target, dict):
+            target.setdefault(new, values.pop(old))  # the current name wins when a layer gives both
+    return out
 
 
 # List keys whose single entries may themselves hold commas: a bare string is one entry, never split.
@@ -176,9 +209,10 @@ def validate(config: Config) -> Config:
 
     c = config
     check(c.ingest.max_bytes > 0, "ingest.max_bytes", "must be a positive number of bytes")
-    check(0 < c.clean.near_duplicate_threshold <= 1, "clean.near_duplicate_threshold", "must be in (0, 1]")
-    check(0 < c.clean.translation_threshold <= 1, "clean.translation_threshold", "must be in (0, 1]")
-    check(2 <= c.clean.num_perm <= 4096, "clean.num_perm", "must be between 2 and 4096")
+    check(0 < c.near_duplicates.threshold <= 1, "near_duplicates.threshold", "must be in (0, 1]")
+    check(0 < c.near_duplicates.translation_threshold <= 1, "near_duplicates.translation_threshold",
+          "must be in (0, 1]")
+    check(2 <= c.near_duplicates.num_perm <= 4096, "near_duplicates.num_perm", "must be between 2 and 4096")
     check(c.langid.min_chars >= 0, "langid.min_chars", "must be >= 0")
     check(c.langid.sentence_min_chars >= 0, "langid.sentence_min_chars", "must be >= 0")
     check(0 <= c.langid.sentence_min_confidence <= 1, "langid.sentence_min_confidence", "must be in [0, 1]")
@@ -247,11 +281,11 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     data: dict[str, Any] = {}
     if path is not None:
         try:
-            data = _merge(data, tomllib.loads(Path(path).read_text(encoding="utf-8")))
+            data = _merge(data, _rename_legacy(tomllib.loads(Path(path).read_text(encoding="utf-8"))))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"config {path}: {exc}") from exc
     for item in overrides or []:
-        data = _merge(data, parse_override(item))
+        data = _merge(data, _rename_legacy(parse_override(item)))
     classes = {f.name: type(getattr(Config(), f.name)) for f in fields(Config)}
     unknown = sorted(set(data) - set(classes))
     if unknown:

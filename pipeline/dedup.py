@@ -1,13 +1,14 @@
-"""Near-duplicates across the whole corpus, from the per-article fingerprints.
+"""Near-duplicates across the whole corpus (a corpus-level step, `[near_duplicates]` settings), from MinHash signatures.
 
-A fingerprint is one or two MinHash signatures (datasketch, scheme affine32, seed 1) of `num_perm`
-values each, concatenated: the *native* view (character 4-gram shingles of Chinese, converted to
-Simplified so Traditional and Simplified copies meet; word 3-gram shingles of Latin-script text),
-then, when the article has an English text (it is English, or it has a translation), the *English*
-view (word 1-gram shingles, loose enough for two different machine translations of one source).
-The fingerprint stage computes it once per article (cached). `near_duplicates` builds an LSH index
-from a list of articles in memory; `DupIndex` keeps the same index in SQLite beside the cache and
-updates it with the articles that changed, so a run's cost follows what changed, not the corpus.
+An article's signatures (`signatures`, kept in `Article.fingerprint` by the `fingerprint` stage, cached) are
+one or two MinHash signatures (datasketch, scheme affine32, seed 1) of `num_perm` values each, concatenated:
+the *native* view (character 4-gram shingles of Chinese, converted to Simplified so Traditional and
+Simplified copies meet; word 3-gram shingles of Latin-script text), then, when the article has an English
+text (it is English, or it has a translation), the *English* view (word 1-gram shingles, loose enough for
+two different machine translations of one source). `near_duplicates` builds an LSH index from a list of
+articles in memory; `DupIndex` keeps the same index in SQLite beside the cache and updates it with the
+articles that changed, so a run's cost follows what changed, not the corpus. A later copy is flagged
+`near-duplicate-of:<doc_id>` (`with_flag`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.config import Config
-from pipeline.languages import ENGLISH
+from pipeline.config import NearDuplicatesConfig
+from pipeline.languages import ENGLISH, base_language
 from pipeline.script import CJK as _CJK
 from pipeline.script import opencc_converter
 
@@ -31,6 +32,7 @@ CHAR_SHINGLE = 4
 WORD_SHINGLE = 3
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
+FLAG_PREFIX = "near-duplicate-of:"  # + the doc_id of the earlier article
 
 
 def _t2s() -> Any:
@@ -88,14 +90,14 @@ def english_text(doc: Article) -> str | None:
     return None
 
 
-def fingerprint(doc: Article, num_perm: int) -> list[int]:
+def signatures(doc: Article, num_perm: int) -> list[int]:
     """Native signature, then the English-view signature when the article has English text."""
     native = signature(shingles(doc.text), num_perm)
     english = english_text(doc)
     return native + signature(english_shingles(english), num_perm) if english else native
 
 
-def _earlier(a: Article, b: Article) -> bool:
+def _earlier(a: Article | Entry, b: Article | Entry) -> bool:
     """Whether a counts as the original of b: by publication date when both state one, else by source."""
     if a.published and b.published:
         n = min(len(a.published), len(b.published))
@@ -104,22 +106,34 @@ def _earlier(a: Article, b: Article) -> bool:
     return a.source < b.source
 
 
-def _same_language(a: Article, b: Article) -> bool:
+def _same_language(a: Article | Entry, b: Article | Entry) -> bool:
     """Same-language pairs are judged on the native view only; the English view is for crossing languages."""
-    def family(lang: str) -> str:
-        return "en" if lang in ENGLISH else "zh" if lang.startswith("zh") else lang
-
-    return family(a.lang) == family(b.lang)
+    return base_language(a.lang) == base_language(b.lang)
 
 
-def near_duplicates(articles: list[Article], config: Config) -> dict[str, str]:
+def flag(target: str) -> str:
+    """The flag of an article that is a near-duplicate of the article `target` (a doc_id)."""
+    return f"{FLAG_PREFIX}{target}"
+
+
+def with_flag(flags: list[str], target: str | None) -> list[str]:
+    """An article's flags with its near-duplicate flag added (sorted, as written); unchanged when target is None."""
+    return sorted({*flags, flag(target)}) if target else flags
+
+
+def _views(settings: NearDuplicatesConfig) -> tuple[tuple[int, float], tuple[int, float]]:
+    """(view, threshold): the native view, then the English view."""
+    return (0, settings.threshold), (1, settings.translation_threshold)
+
+
+def near_duplicates(articles: list[Article], settings: NearDuplicatesConfig) -> dict[str, str]:
     """doc_id of each later copy -> doc_id of the earlier article it duplicates."""
     import numpy as np
     from datasketch import LeanMinHash, MinHashLSH
 
-    n = config.clean.num_perm
+    n = settings.num_perm
     docs = [d for d in articles if len(d.fingerprint) in (n, 2 * n)]
-    views = ((0, config.clean.near_duplicate_threshold), (1, config.clean.translation_threshold))
+    views = _views(settings)
     partners: dict[int, set[int]] = {}
     for view, threshold in views:
         sigs = {i: np.asarray(d.fingerprint[view * n : (view + 1) * n], dtype=np.uint64)
@@ -176,7 +190,7 @@ class Entry:
     source: str
     lang: str
     published: str | None
-    fingerprint: Any  # numpy uint64 array of n or 2n values
+    signatures: Any  # `Article.fingerprint` as a numpy uint64 array of n or 2n values
 
 
 class DupIndex:
@@ -187,21 +201,22 @@ class DupIndex:
     removing an article marks it and its partners; `settle` recomputes only the marked ones.
     """
 
-    def __init__(self, db: Any, config: Config, bands: dict[int, list[tuple[int, int]]] | None = None) -> None:
+    def __init__(self, db: Any, settings: NearDuplicatesConfig,
+                 bands: dict[int, list[tuple[int, int]]] | None = None) -> None:
         self.db = db
-        self.n = config.clean.num_perm
-        self.views = ((0, config.clean.near_duplicate_threshold), (1, config.clean.translation_threshold))
+        self.n = settings.num_perm
+        self.views = _views(settings)
         # datasketch finds the banding by numerical integration (scipy, seconds to import): the runner keeps
         # the result in the index and passes it back, so a no-op run never computes it.
         self.bands = bands or {view: lsh_bands(self.n, threshold) for view, threshold in self.views}
 
     def _sig(self, entry: Entry, view: int) -> Any:
-        return entry.fingerprint[view * self.n: (view + 1) * self.n] if len(entry.fingerprint) >= (view + 1) * self.n \
+        return entry.signatures[view * self.n: (view + 1) * self.n] if len(entry.signatures) >= (view + 1) * self.n \
             else None
 
     def _keys(self, entry: Entry) -> list[tuple[int, int]]:
         keys: list[tuple[int, int]] = []
-        if len(entry.fingerprint) not in (self.n, 2 * self.n):
+        if len(entry.signatures) not in (self.n, 2 * self.n):
             return keys
         for view, _ in self.views:
             sig = self._sig(entry, view)
@@ -241,7 +256,7 @@ class DupIndex:
                 other_sig = self._sig(other, view)
                 if other_sig is None or other.doc_id == entry.doc_id:
                     continue
-                if view == 1 and _same_language(entry, other):  # type: ignore[arg-type]
+                if view == 1 and _same_language(entry, other):
                     continue
                 if float(np.mean(sig == other_sig)) >= threshold:
                     found.add(other.uid)
@@ -275,7 +290,7 @@ class DupIndex:
                 return changed
             for entry in self.load(batch):
                 partners = self.load(self.partners(entry))
-                earlier = [p for p in partners if _earlier(p, entry)]  # type: ignore[arg-type]
+                earlier = [p for p in partners if _earlier(p, entry)]
                 target = min(earlier, key=lambda p: (p.published or "\uffff", p.source)).doc_id if earlier else None
                 cur = self.db.execute("UPDATE units SET dup = ? WHERE uid = ? AND dup IS NOT ?",
                                       (target, entry.uid, target))

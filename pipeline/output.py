@@ -1,7 +1,8 @@
 """Writing the output contract: articles.jsonl, mentions.jsonl, rejects.jsonl (atomic, sorted).
 
 `write_outputs` writes from articles in memory; `write_streaming` writes from the run index and the cache
-in constant memory, copying the unchanged rows of the previous files as they are.
+in constant memory, copying the unchanged rows of the previous files as they are. Corpus-level flags are
+decided before (near-duplicates: `pipeline.dedup`) and passed in; writing needs no configuration.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import os
 import re
 import tempfile
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.config import Config
 from pipeline.contract import REJECT_FIELDS
-from pipeline.dedup import near_duplicates
+from pipeline.dedup import with_flag
 from pipeline.store import dumps_line, file_mode, signals_held, write_all
 
 
@@ -63,23 +63,21 @@ def mention_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def build_records(articles: list[Article], config: Config) -> list[dict[str, Any]]:
-    """Article records in contract order, with corpus-level flags applied."""
-    duplicates = near_duplicates(articles, config)
+def build_records(articles: list[Article], duplicates: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Article records in contract order, with the near-duplicate flags (`dedup.near_duplicates`) applied."""
     records = []
     for doc in sorted(articles, key=lambda d: sort_key(d.source)):
         record = doc.to_record()
-        if doc.doc_id in duplicates:
-            record["flags"] = sorted({*record["flags"], f"near-duplicate-of:{duplicates[doc.doc_id]}"})
+        record["flags"] = with_flag(record["flags"], duplicates.get(doc.doc_id))
         records.append(record)
     return records
 
 
 def write_outputs(
-    out: Path, articles: list[Article], rejects: list[dict[str, Any]], config: Config
+    out: Path, articles: list[Article], rejects: list[dict[str, Any]], duplicates: Mapping[str, str]
 ) -> None:
     """Write the three JSONL files atomically; unchanged files are left untouched."""
-    records = build_records(articles, config)
+    records = build_records(articles, duplicates)
     lines = [dumps_line(r) for r in records]
     mentions = [dumps_line(row) for r in records for row in mention_rows(r)]
     reject_rows = sorted(({k: r[k] for k in REJECT_FIELDS} for r in rejects), key=lambda r: sort_key(r["source"]))
@@ -182,8 +180,7 @@ class StreamFile:
 def record_lines(state: dict[str, Any], dup: str | None) -> tuple[str, list[str]]:
     """The articles.jsonl line and the mentions.jsonl lines of one cached article state."""
     record = Article.from_state(state).to_record()
-    if dup:
-        record["flags"] = sorted({*record["flags"], f"near-duplicate-of:{dup}"})
+    record["flags"] = with_flag(record["flags"], dup)
     return dumps_line(record) + "\n", [dumps_line(row) + "\n" for row in mention_rows(record)]
 
 

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from pipeline.dedup import FLAG_PREFIX
 from pipeline.loader import read_jsonl, read_manifest
 from pipeline.notebook import KernelMissingError, NotebookError
 
@@ -139,7 +140,7 @@ def _page(title: str, body: str, depth: int) -> str:
 def _flags_html(flags: list[str], pages: dict[str, str], prefix: str) -> str:
     parts = []
     for flag in flags:
-        target = flag.removeprefix("near-duplicate-of:") if flag.startswith("near-duplicate-of:") else None
+        target = flag.removeprefix(FLAG_PREFIX) if flag.startswith(FLAG_PREFIX) else None
         if target and target in pages:
             parts.append(f'<a class="flag" href="{_attr(prefix + pages[target])}">{escape(flag)}</a>')
         else:

@@ -396,13 +396,13 @@ def _run(raw: Path, out: Path, config: Config, process: Processor, cache: Cache,
 
 def _dedup_index(db: Any, config: Config) -> DupIndex:
     """The near-duplicate index, rebuilt from the indexed articles when its settings changed."""
-    settings = json.dumps([config.clean.num_perm, config.clean.near_duplicate_threshold,
-                           config.clean.translation_threshold])
+    near = config.near_duplicates
+    settings = json.dumps([near.num_perm, near.threshold, near.translation_threshold])
     stored = _meta(db, "dedup-bands")
     if _meta(db, "dedup") == settings and stored:
         bands = {int(view): [(int(a), int(b)) for a, b in pairs] for view, pairs in json.loads(stored).items()}
-        return DupIndex(db, config, bands)
-    dedup = DupIndex(db, config)
+        return DupIndex(db, near, bands)
+    dedup = DupIndex(db, near)
     db.execute("DELETE FROM bands")
     db.execute("UPDATE units SET dup = NULL")
     uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]

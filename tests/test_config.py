@@ -21,24 +21,57 @@ def test_commented_config_file_equals_builtin_defaults() -> None:
 
 def test_override_changes_value_and_hash() -> None:
     base = load_config()
-    changed = load_config(overrides=["clean.num_perm=64"])
-    assert changed.clean.num_perm == 64
+    changed = load_config(overrides=["near_duplicates.num_perm=64"])
+    assert changed.near_duplicates.num_perm == 64
     assert changed.hash() != base.hash()
     assert load_config(overrides=["run.workers=1"]).hash() == base.hash()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("clean.near_duplicate_threshold=0.8", "near_duplicates.threshold=0.8"),
+        ("clean.translation_threshold=0.6", "near_duplicates.translation_threshold=0.6"),
+        ("clean.num_perm=64", "near_duplicates.num_perm=64"),
+    ],
+)
+def test_former_near_duplicate_keys_are_read_as_their_new_names(old: str, new: str, tmp_path) -> None:
+    assert load_config(overrides=[old]) == load_config(overrides=[new]) != Config()
+    section, rest = old.split(".", 1)
+    path = tmp_path / "old.toml"
+    path.write_text(f"[{section}]\n{rest}\n")
+    assert load_config(path) == load_config(overrides=[new])
+    later = new.split("=")[0] + "=0.95" if "threshold" in new else new.split("=")[0] + "=256"
+    assert load_config(path, overrides=[later]) == load_config(overrides=[later])  # a later layer wins either way
+
+
+def test_config_hash_is_computed_over_the_former_clean_layout() -> None:
+    """The hash is in every article and keys the cache: moving the near-duplicate keys must not change it."""
+    import hashlib
+    import json
+
+    for config in (Config(), load_config(overrides=["near_duplicates.num_perm=64", "near_duplicates.threshold=0.8"])):
+        data = {k: v for k, v in config.to_dict().items() if k not in ("run", "near_duplicates")}
+        near = config.near_duplicates
+        data["clean"] = {**data["clean"], "near_duplicate_threshold": near.threshold,
+                         "translation_threshold": near.translation_threshold, "num_perm": near.num_perm}
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        assert config.hash() == hashlib.sha256(blob).hexdigest()[:16]
 
 
 def test_bare_word_override_is_a_string() -> None:
     assert load_config(overrides=["translate.backend=none"]).translate.backend == "none"
 
 
-@pytest.mark.parametrize("item", ["clean.nope=1", "nosection.key=1", "clean.num_perm=abc", "noequals"])
+@pytest.mark.parametrize("item", ["clean.nope=1", "nosection.key=1", "near_duplicates.num_perm=abc", "clean.num_perm=abc",
+                                  "noequals"])
 def test_bad_overrides_raise_config_error(item: str) -> None:
     with pytest.raises(ConfigError):
         load_config(overrides=[item])
 
 
 def test_resolved_config_round_trips(tmp_path) -> None:
-    config = load_config(overrides=["clean.num_perm=32"])
+    config = load_config(overrides=["near_duplicates.num_perm=32"])
     path = tmp_path / "resolved.toml"
     path.write_text(to_toml(config))
     assert load_config(path) == config
@@ -78,9 +111,10 @@ def test_list_keys_take_a_word_a_comma_list_or_a_toml_list(item: str, expected: 
         ("langid.ensemble_weights=[1, nan, 1]", "langid.ensemble_weights"),
         ("langid.lingua_languages=english", "langid.lingua_languages"),
         ("langid.mt_threshold=1.5", "langid.mt_threshold"),
-        ("clean.near_duplicate_threshold=5.0", "clean.near_duplicate_threshold"),
-        ("clean.translation_threshold=0", "clean.translation_threshold"),
-        ("clean.num_perm=0", "clean.num_perm"),
+        ("near_duplicates.threshold=5.0", "near_duplicates.threshold"),
+        ("near_duplicates.translation_threshold=0", "near_duplicates.translation_threshold"),
+        ("near_duplicates.num_perm=0", "near_duplicates.num_perm"),
+        ("clean.num_perm=0", "near_duplicates.num_perm"),  # the former name of the key
         ("clean.repair_glued=1", "clean.repair_glued"),
         ("ingest.max_bytes=-1", "ingest.max_bytes"),
         ("ingest.max_bytes=1.5", "ingest.max_bytes"),

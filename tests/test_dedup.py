@@ -12,12 +12,13 @@ import pytest
 from pipeline.article import Article
 from pipeline.cleaning import clean_article, load_patterns
 from pipeline.config import Config
-from pipeline.dedup import fingerprint, near_duplicates
+from pipeline.dedup import near_duplicates, signatures
 from pipeline.stages.segment import split_sentences
 from tests.conftest import SEEDS, run_cli
 
 CONFIG = Config()
-N = CONFIG.clean.num_perm
+N = CONFIG.near_duplicates.num_perm
+NEAR = CONFIG.near_duplicates
 LANGS = {"000": "id", "001": "vi", "002": "en-mt", "003": "zh-Hant", "004": "en-mt"}
 
 
@@ -48,7 +49,7 @@ def article(source: str, raw: str, lang: str, published: str | None = None,
                   published=published or cleaned.published)
     if translation is not None:
         doc.translation = {"text": translation}
-    doc.fingerprint = fingerprint(doc, N)
+    doc.fingerprint = signatures(doc, N)
     return doc
 
 
@@ -59,29 +60,29 @@ def test_near_duplicate_generated_copy_flagged(path: Path) -> None:
     original = article("a/original.txt", raw, lang)
     copy = article("b/copy.txt", mutate(original.text, 0.10, seed=len(raw)), lang)
     assert copy.text != original.text and "Home > News" not in copy.text and "Example Media" not in copy.text
-    assert near_duplicates([copy, original], CONFIG) == {copy.doc_id: original.doc_id}
+    assert near_duplicates([copy, original], NEAR) == {copy.doc_id: original.doc_id}
 
 
 def test_near_duplicate_heavily_changed_copy_not_flagged() -> None:
     original = article("a.txt", SEEDS[2].read_text(encoding="utf-8"), "en-mt")
     copy = article("b.txt", mutate(original.text, 0.6, seed=1), "en-mt")
-    assert near_duplicates([original, copy], CONFIG) == {}
+    assert near_duplicates([original, copy], NEAR) == {}
 
 
 def test_near_duplicate_unrelated_seeds_not_flagged() -> None:
     docs = [article(p.name, p.read_text(encoding="utf-8"), LANGS[p.name[:3]]) for p in SEEDS]
     assert all(len(d.fingerprint) in (N, 2 * N) for d in docs)
-    assert near_duplicates(docs, CONFIG) == {}
+    assert near_duplicates(docs, NEAR) == {}
 
 
 def test_near_duplicate_later_by_published_then_source() -> None:
     raw = SEEDS[0].read_text(encoding="utf-8")
     early = article("z/late-name.txt", raw, "id", published="2022-04-20")
     late = article("a/early-name.txt", mutate(raw, 0.1, seed=3), "id", published="2022-05-01T10:00:00")
-    assert near_duplicates([early, late], CONFIG) == {late.doc_id: early.doc_id}
+    assert near_duplicates([early, late], NEAR) == {late.doc_id: early.doc_id}
     undated = article("a/x.txt", mutate(raw, 0.1, seed=4), "id", published="")
     undated.published = None
-    result = near_duplicates([early, undated], CONFIG)
+    result = near_duplicates([early, undated], NEAR)
     assert result == {early.doc_id: undated.doc_id}  # no date on one side: the source path decides
 
 
@@ -96,13 +97,13 @@ def test_near_duplicate_translation_links_to_english_copy() -> None:
                      translation=" ".join(words))
     english.published = "2022-05-07T18:28:59"
     assert len(source.fingerprint) == len(english.fingerprint) == 2 * N
-    assert near_duplicates([english, source], CONFIG) == {english.doc_id: source.doc_id}
+    assert near_duplicates([english, source], NEAR) == {english.doc_id: source.doc_id}
 
 
 def test_near_duplicate_skips_missing_or_foreign_fingerprints() -> None:
     a = Article(doc_id="a", source="a.txt", fingerprint=[])
     b = Article(doc_id="b", source="b.txt", fingerprint=[1, 2, 3])
-    assert near_duplicates([a, b], CONFIG) == {}
+    assert near_duplicates([a, b], NEAR) == {}
 
 
 def read_flags(out: Path) -> dict[str, list[str]]:
@@ -149,7 +150,7 @@ def dup_index_over(docs: list[Article]) -> tuple[object, dict[str, int]]:
 
     db = sqlite3.connect(":memory:", isolation_level=None)
     db.executescript(INDEX_SCHEMA)
-    index = DupIndex(db, CONFIG)
+    index = DupIndex(db, NEAR)
     uids = {}
     for doc in docs:
         uids[doc.source] = add_doc(db, index, doc, np)
@@ -184,7 +185,7 @@ def test_dup_index_equals_in_memory_search_through_adds_and_removals() -> None:
             docs.append(article(f"copy/{i}-{k}.txt", mutate(original.text, 0.1, seed=10 * i + k), original.lang,
                                 published=f"2022-0{i + 1}-0{k * 2 + 1}"))
     index, uids = dup_index_over(docs)
-    expected = near_duplicates(docs, CONFIG)
+    expected = near_duplicates(docs, NEAR)
     assert len(expected) >= 10
     assert index_targets(index) == expected
 
@@ -198,6 +199,6 @@ def test_dup_index_equals_in_memory_search_through_adds_and_removals() -> None:
     add_doc(index.db, index, added, np)  # type: ignore[attr-defined]
     index.settle()  # type: ignore[attr-defined]
     remaining = [d for d in docs if d not in removed] + [added]
-    expected_after = near_duplicates(remaining, CONFIG)
+    expected_after = near_duplicates(remaining, NEAR)
     assert expected_after != expected
     assert index_targets(index) == expected_after

@@ -1,9 +1,9 @@
-"""Fingerprint: a MinHash signature of the article for corpus-level near-duplicate search."""
+"""Fingerprint: the article's MinHash signatures for corpus-level near-duplicate search (`pipeline.dedup`)."""
 
 from __future__ import annotations
 
 from pipeline.article import Article
-from pipeline.dedup import fingerprint
+from pipeline.dedup import signatures
 from pipeline.stages.base import Stage
 
 
@@ -14,5 +14,5 @@ class Fingerprint(Stage):
     provides = ("fingerprint",)
 
     def process(self, doc: Article) -> Article:
-        doc.fingerprint = fingerprint(doc, self.config.clean.num_perm)
+        doc.fingerprint = signatures(doc, self.config.near_duplicates.num_perm)
         return doc
