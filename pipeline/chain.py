@@ -75,7 +75,7 @@ def summary(state: dict[str, Any]) -> dict[str, Any]:
 
 def stages_key(stages: list[Stage], config: Config) -> str:
     """Everything besides the input that decides a stage chain's output."""
-    parts = [__version__, config.hash(), *(stage.fingerprint() for stage in stages)]
+    parts = [__version__, config.hash(), *(stage.cache_key_part() for stage in stages)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -9,7 +9,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.contract import ARTICLE_FIELDS, MENTION_FIELDS
+from pipeline.contract import (
+    ARTICLE,
+    ARTICLE_FIELDS,
+    ENTITY_KEYS,
+    ENTITY_MENTION_KEYS,
+    MENTION,
+    MENTION_FIELD_VALUES,
+    MENTION_FIELDS,
+    PIPELINE_KEYS,
+    REJECT,
+    REJECT_FIELDS,
+    SENTENCE_KEYS,
+    TRANSLATION_KEYS,
+    TRANSLATION_SENTENCE_KEYS,
+    Record,
+    columns,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,11 +33,9 @@ if TYPE_CHECKING:
 
 # Columns added to the articles table for convenience (not in articles.jsonl).
 DERIVED_FIELDS = ("n_sentences", "n_entities", "n_mentions")
-STRING_ARTICLE = ("doc_id", "source", "title", "publisher", "url", "author", "text")
-STRING_MENTION = ("doc_id", "source", "kb_id", "entity_id", "name", "text")
-CATEGORY_ARTICLE = ("lang", "translation_status")
-CATEGORY_MENTION = ("lang", "label", "field")
-FIELD_VALUES = ("text", "translation")
+# String columns, from the contract's fields (the other column types: `_typed`).
+STRING_ARTICLE = columns(ARTICLE, "string")
+STRING_MENTION = columns(MENTION, "string")
 ENGINES = ("pandas", "polars")
 
 
@@ -46,12 +60,12 @@ def read_rejects(out_dir: str | Path = "data/processed") -> pd.DataFrame:
     """`rejects.jsonl` as a DataFrame (source, doc_id, stage, error, message)."""
     import pandas as pd
 
-    columns = ["source", "doc_id", "stage", "error", "message"]
     rows = read_jsonl(Path(out_dir) / "rejects.jsonl")
-    frame = pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *(k for r in rows for k in r)])))
-    for name in columns:
+    frame = pd.DataFrame(rows, columns=list(dict.fromkeys([*REJECT_FIELDS, *(k for r in rows for k in r)])))
+    for name in REJECT_FIELDS:
         frame[name] = frame[name].astype("string")
-    frame["error"] = frame["error"].astype("category")
+    for name in columns(REJECT, "category"):
+        frame[name] = frame[name].astype("category")
     return frame
 
 
@@ -101,6 +115,26 @@ def _categorical(values: Iterable[Any], categories: Iterable[str] | None = None)
     return pd.Categorical(values, categories=cats)
 
 
+def _typed(frame: pd.DataFrame, record: Record, categories: dict[str, list[str] | None]) -> None:
+    """Give each contract column of a frame the dtype the contract names (in place); nested columns stay objects."""
+    import pandas as pd
+
+    for f in record.fields:
+        column = frame[f.name]
+        if f.dtype == "string":
+            frame[f.name] = column.astype("string")
+        elif f.dtype == "category":
+            frame[f.name] = _categorical(column, categories.get(f.name))
+        elif f.dtype == "datetime":
+            frame[f.name] = parse_published(column)
+        elif f.dtype == "float":
+            frame[f.name] = pd.to_numeric(column, errors="coerce").astype("float64")
+        elif f.dtype == "int":
+            frame[f.name] = column.astype("int64")
+        elif f.dtype == "nullable-int":
+            frame[f.name] = pd.array(list(column), dtype="Int64")
+
+
 def _pandas(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     import pandas as pd
 
@@ -108,28 +142,17 @@ def _pandas(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> t
     extra_a = [k for k in dict.fromkeys(k for r in articles for k in r) if k not in known]
     a = pd.DataFrame({name: pd.Series([r[name] for r in articles], dtype=object)
                       for name in (*ARTICLE_FIELDS, *DERIVED_FIELDS, *extra_a)})
-    for name in STRING_ARTICLE:
-        a[name] = a[name].astype("string")
-    a["published"] = parse_published(a["published"])
-    a["lang_confidence"] = pd.to_numeric(a["lang_confidence"], errors="coerce").astype("float64")
-    for name in DERIVED_FIELDS:
-        a[name] = a[name].astype("int64")
     # One category set for `lang` in both tables, so joins and group-bys line up.
     langs = sorted({r["lang"] for r in (*articles, *mentions) if r.get("lang") is not None})
-    a["lang"] = _categorical(a["lang"], langs)
-    a["translation_status"] = _categorical(a["translation_status"])
+    _typed(a, ARTICLE, {"lang": langs})
+    for name in DERIVED_FIELDS:
+        a[name] = a[name].astype("int64")
 
     extra_m = [k for k in dict.fromkeys(k for r in mentions for k in r) if k not in MENTION_FIELDS]
     m = pd.DataFrame({name: pd.Series([r[name] for r in mentions], dtype=object)
                       for name in (*MENTION_FIELDS, *extra_m)})
-    for name in STRING_MENTION:
-        m[name] = m[name].astype("string")
-    m["lang"] = _categorical(m["lang"], langs)
-    m["label"] = _categorical(m["label"])
-    m["field"] = _categorical(m["field"], sorted({*FIELD_VALUES, *(v for v in m["field"] if v is not None)}))
-    m["start"] = m["start"].astype("int64")
-    m["end"] = m["end"].astype("int64")
-    m["sentence"] = pd.array(list(m["sentence"]), dtype="Int64")
+    fields = sorted({*MENTION_FIELD_VALUES, *(v for v in m["field"] if v is not None)})
+    _typed(m, MENTION, {"lang": langs, "field": fields})
     return a, m
 
 
@@ -187,17 +210,17 @@ def to_arrow(articles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> 
             **{k: record[k] for k in (*STRING_ARTICLE, "lang", "translation_status", *DERIVED_FIELDS)},
             "published": None if pd.isna(when) else when.to_pydatetime(),
             "lang_confidence": record["lang_confidence"],
-            "sentences": [{k: s.get(k) for k in ("start", "end", "lang")} for s in record["sentences"]],
-            "translation": _split(record["translation"], ("text", "backend", "model", "sentences")),
-            "entities": [{**(_split(e, ("kb_id", "entity_id", "name", "label", "mentions")) or {}),
-                          "mentions": [_split(m, ("field", "start", "end", "text")) for m in e.get("mentions") or []]}
+            "sentences": [{k: s.get(k) for k in SENTENCE_KEYS} for s in record["sentences"]],
+            "translation": _split(record["translation"], TRANSLATION_KEYS),
+            "entities": [{**(_split(e, ENTITY_KEYS) or {}),
+                          "mentions": [_split(m, ENTITY_MENTION_KEYS) for m in e.get("mentions") or []]}
                          for e in record["entities"]],
             "flags": list(record["flags"]),
-            "pipeline": _split(record["pipeline"], ("version", "config_hash")),
+            "pipeline": _split(record["pipeline"], PIPELINE_KEYS),
         })
     for row in rows:
         if row["translation"] is not None:
-            row["translation"]["sentences"] = [{k: s.get(k) for k in ("start", "end")}
+            row["translation"]["sentences"] = [{k: s.get(k) for k in TRANSLATION_SENTENCE_KEYS}
                                                for s in row["translation"]["sentences"] or []]
     a_table = pa.Table.from_pylist(rows, schema=a_schema)
     m_table = pa.Table.from_pylist([{k: r[k] for k in MENTION_FIELDS} for r in mentions], schema=m_schema)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.contract import REJECT_FIELDS
+from pipeline.contract import MENTION_FIELDS, REJECT_FIELDS
 from pipeline.dedup import with_flag
 from pipeline.store import dumps_line, file_mode, signals_held, write_all
 
@@ -43,22 +43,10 @@ def mention_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     for entity in record["entities"]:
         for m in entity["mentions"]:
             spans = record["sentences"] if m["field"] == "text" else translation.get("sentences", [])
-            rows.append(
-                {
-                    "doc_id": record["doc_id"],
-                    "source": record["source"],
-                    "lang": record["lang"],
-                    "kb_id": entity["kb_id"],
-                    "entity_id": entity.get("entity_id"),
-                    "name": entity["name"],
-                    "label": entity["label"],
-                    "field": m["field"],
-                    "start": m["start"],
-                    "end": m["end"],
-                    "text": m["text"],
-                    "sentence": sentence_index(spans, m["start"]),
-                }
-            )
+            values = (record["doc_id"], record["source"], record["lang"], entity["kb_id"], entity.get("entity_id"),
+                      entity["name"], entity["label"], m["field"], m["start"], m["end"], m["text"],
+                      sentence_index(spans, m["start"]))
+            rows.append(dict(zip(MENTION_FIELDS, values, strict=True)))
     rows.sort(key=lambda r: (r["field"], r["start"], r["end"], r["kb_id"] or "", r["name"]))
     return rows
 

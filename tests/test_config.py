@@ -63,8 +63,9 @@ def test_bare_word_override_is_a_string() -> None:
     assert load_config(overrides=["translate.backend=none"]).translate.backend == "none"
 
 
-@pytest.mark.parametrize("item", ["clean.nope=1", "nosection.key=1", "near_duplicates.num_perm=abc", "clean.num_perm=abc",
-                                  "noequals"])
+@pytest.mark.parametrize(
+    "item", ["clean.nope=1", "nosection.key=1", "near_duplicates.num_perm=abc", "clean.num_perm=abc", "noequals"]
+)
 def test_bad_overrides_raise_config_error(item: str) -> None:
     with pytest.raises(ConfigError):
         load_config(overrides=[item])

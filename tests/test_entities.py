@@ -291,7 +291,7 @@ def test_ner_missing_module_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None
 def test_stage_construction_loads_nothing() -> None:
     stage = Entities(Config())
     assert stage._extractor is None
-    assert stage.fingerprint().startswith("entities:")
+    assert stage.cache_key_part().startswith("entities:")
 
 
 def test_seed_output_offsets_slice_exactly(seed_output: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
 
 import pipeline.article
 import pipeline.chain
+import pipeline.config
 import pipeline.contract
 import pipeline.dedup
 import pipeline.entities.build
@@ -18,8 +20,13 @@ import pipeline.languages
 import pipeline.loader
 import pipeline.ner
 import pipeline.output
+import pipeline.report
+import pipeline.runner
+import pipeline.schemas
 import pipeline.script
+import pipeline.stages.fingerprint
 import pipeline.stages.translate
+from pipeline.config import Config, NearDuplicatesConfig
 from pipeline.ingest import InputReject
 
 PACKAGE = Path(pipeline.__file__).resolve().parent
@@ -31,6 +38,14 @@ HOMES = {
     "ARTICLE_FIELDS": "contract.py",
     "MENTION_FIELDS": "contract.py",
     "REJECT_FIELDS": "contract.py",
+    "MENTION_FIELD_VALUES": "contract.py",
+    "SENTENCE_KEYS": "contract.py",
+    "TRANSLATION_KEYS": "contract.py",
+    "ENTITY_KEYS": "contract.py",
+    "ENTITY_MENTION_KEYS": "contract.py",
+    "PIPELINE_KEYS": "contract.py",
+    "FLAG_PREFIX": "dedup.py",
+    "LEGACY_KEYS": "config.py",
 }
 # Modules that take a shared name under another name (an import, not a copy).
 ALIASED = {("ner/__init__.py", "ALIASES"), ("article.py", "CONTRACT_FIELDS")}
@@ -71,6 +86,14 @@ def test_shared_objects_are_the_same_object_everywhere() -> None:
     assert pipeline.output.REJECT_FIELDS is contract.REJECT_FIELDS
     assert pipeline.loader.MENTION_FIELDS is contract.MENTION_FIELDS
     assert pipeline.chain.reject_row is contract.reject_row
+    assert pipeline.runner.reject_row is contract.reject_row
+    assert pipeline.loader.REJECT_FIELDS is contract.REJECT_FIELDS
+    assert pipeline.output.MENTION_FIELDS is contract.MENTION_FIELDS
+    assert pipeline.loader.MENTION_FIELD_VALUES is contract.MENTION_FIELD_VALUES
+    assert pipeline.dedup.base_language is languages.base_language
+    assert pipeline.report.FLAG_PREFIX is pipeline.dedup.FLAG_PREFIX
+    assert pipeline.output.with_flag is pipeline.dedup.with_flag
+    assert pipeline.stages.fingerprint.signatures is pipeline.dedup.signatures
 
 
 def test_only_the_script_module_builds_opencc_converters() -> None:
@@ -105,3 +128,56 @@ def test_reject_rows_are_built_only_by_the_contract() -> None:
     assert list(row) == list(pipeline.contract.REJECT_FIELDS)
     assert row == {"source": "a/b.html", "doc_id": None, "stage": "ingest", "error": "unreadable",
                    "message": "not UTF-8"}
+
+
+def test_shipped_schemas_are_generated_from_the_contract() -> None:
+    assert set(pipeline.schemas.FILES.values()) == set(pipeline.contract.RECORDS)
+    for name, record in pipeline.contract.RECORDS.items():
+        shipped = (pipeline.schemas.HERE / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert shipped == pipeline.schemas.render(name), f"run `python -m pipeline.schemas` ({name})"
+        assert list(json.loads(shipped)["properties"]) == list(record.names)
+    assert pipeline.schemas.stale() == []
+
+
+def test_loader_columns_follow_the_contract() -> None:
+    pytest.importorskip("pyarrow")
+    contract = pipeline.contract
+    articles, mentions = pipeline.loader._arrow_schemas()
+    assert articles.names == [*contract.ARTICLE_FIELDS, *pipeline.loader.DERIVED_FIELDS]
+    assert mentions.names == list(contract.MENTION_FIELDS)
+    nested = {
+        "sentences": contract.SENTENCE_KEYS, "translation": (*contract.TRANSLATION_KEYS, "extra"),
+        "entities": (*contract.ENTITY_KEYS, "extra"), "pipeline": (*contract.PIPELINE_KEYS, "extra"),
+    }
+    for name, keys in nested.items():
+        kind = articles.field(name).type
+        struct = kind.value_type if hasattr(kind, "value_type") else kind
+        assert [struct.field(i).name for i in range(struct.num_fields)] == list(keys), name
+    for record in (contract.ARTICLE, contract.MENTION, contract.REJECT):
+        assert {f.dtype for f in record.fields} <= set(contract.DTYPES)
+    assert pipeline.loader.STRING_ARTICLE == contract.columns(contract.ARTICLE, "string")
+
+
+def test_near_duplicate_settings_have_one_section() -> None:
+    """dedup reads only [near_duplicates]; no other section holds its keys (the old names are aliases)."""
+    assert {f for f in Config().to_dict()["clean"]} & {"near_duplicate_threshold", "translation_threshold",
+                                                        "num_perm"} == set()
+    assert set(Config().to_dict()["near_duplicates"]) == {new for _, new in pipeline.config.LEGACY_KEYS.values()}
+    assert isinstance(Config().near_duplicates, NearDuplicatesConfig)
+    for rel, tree in _modules():
+        if rel in ("dedup.py", "output.py"):
+            imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                        and node.module == "pipeline.config" for alias in node.names}
+            assert "Config" not in imported, f"{rel} needs only its own settings, not the whole Config"
+
+
+def test_no_stage_method_is_called_fingerprint() -> None:
+    """`fingerprint` is the name of a stage (and of the field it fills); a stage's part of the cache key is
+    `cache_key_part`. A stage overriding `fingerprint()` would silently be left out of the cache key."""
+    found = []
+    for rel, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                found += [f"{rel}:{item.lineno}" for item in node.body
+                          if isinstance(item, ast.FunctionDef) and item.name == "fingerprint"]
+    assert found == []

@@ -202,16 +202,16 @@ def test_translate_hant_converted_for_marian(tiny_models: Path, tmp_path: Path) 
         assert spy.calls == [[expected]]
 
 
-def test_translate_fingerprint_follows_installed_models(tiny_models: Path, tmp_path: Path) -> None:
+def test_translate_cache_key_part_follows_installed_models(tiny_models: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
     models.mkdir()
     config = make_config(models, tmp_path)
-    before = Translate(config).fingerprint()
-    assert before == Translate(config).fingerprint()
+    before = Translate(config).cache_key_part()
+    assert before == Translate(config).cache_key_part()
     shutil.copytree(tiny_models / "translate", models / "translate")
     stage = Translate(config)
-    assert stage.fingerprint() != before
-    assert stage._translator is None  # fingerprinting read file metadata only
+    assert stage.cache_key_part() != before
+    assert stage._translator is None  # the cache key part read file metadata only
 
 
 def test_fetch_offline_fails_fast_and_changes_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@
 as the local engine does. The pending files become a Ray Data dataset of file batches (a JSONL file the
 workers read, not rows built in the driver); `map_batches` runs them on an actor pool where each actor
 builds one `Chain` (models load once per actor), reads its own files, writes each finished article to
-the cache and returns only a pickled summary per batch (`BatchResult`: keys, sort fields, fingerprints).
+the cache and returns only a pickled summary per batch (`BatchResult`: keys, sort fields, MinHash signatures).
 The driver updates the index from those summaries and streams the outputs from the cache, so its memory
 does not grow with the corpus. Workers need the corpus and `--out` at the same path (a shared volume).
 """

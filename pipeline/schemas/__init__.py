@@ -1,4 +1,8 @@
-"""JSON Schemas of the output files (contract v2), and a validator over an output folder."""
+"""JSON Schemas of the output files (contract v2), and a validator over an output folder.
+
+The schemas are generated from the contract's fields (`pipeline.contract`): `python -m pipeline.schemas`
+writes them, `python -m pipeline.schemas --check` says whether the shipped files are current.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,32 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.contract import RECORDS, json_schema
+
 HERE = Path(__file__).resolve().parent
-FILES = {"articles.jsonl": "articles", "mentions.jsonl": "mentions", "rejects.jsonl": "rejects"}
+FILES = {f"{name}.jsonl": name for name in RECORDS}
+
+
+def render(name: str) -> str:
+    """The text of `<name>.schema.json` as generated from the contract."""
+    return json.dumps(json_schema(RECORDS[name]), indent=2) + "\n"
+
+
+def stale() -> list[Path]:
+    """The shipped schema files that differ from what the contract generates."""
+    return [HERE / f"{name}.schema.json" for name in RECORDS
+            if not (HERE / f"{name}.schema.json").is_file()
+            or (HERE / f"{name}.schema.json").read_text(encoding="utf-8") != render(name)]
+
+
+def write_schemas() -> list[Path]:
+    """Write every schema file that is not current; the paths written."""
+    from pipeline.store import write_atomic
+
+    paths = stale()
+    for path in paths:
+        write_atomic(path, render(path.name.removesuffix(".schema.json")).encode("utf-8"))
+    return paths
 
 
 @cache

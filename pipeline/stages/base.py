@@ -23,7 +23,7 @@ class Stage:
     def __init__(self, config: Config) -> None:
         self.config = config
 
-    def fingerprint(self) -> str:
+    def cache_key_part(self) -> str:
         """What the cache keys on for this stage; stages whose output depends on installed
         models add the models' identity here (cheaply: no model is loaded)."""
         return f"{self.name}:{self.version}"

@@ -17,7 +17,7 @@ class Clean(Stage):
     requires = ("raw_text",)
     provides = ("text", "title", "published", "publisher", "url", "author", "flags")
 
-    def fingerprint(self) -> str:
+    def cache_key_part(self) -> str:
         """The patterns are part of the output: editing the shipped file or the user's re-cleans the corpus."""
         import hashlib
 

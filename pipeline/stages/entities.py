@@ -26,7 +26,7 @@ class Entities(Stage):
         super().__init__(config)
         self._extractor: Extractor | None = None
 
-    def fingerprint(self) -> str:
+    def cache_key_part(self) -> str:
         """Stage version plus a hash of the KB and value tables: editing an alias re-links the articles."""
         digest = hashlib.sha256()
         extra = [Path(self.config.entities.kb)] if self.config.entities.kb else []

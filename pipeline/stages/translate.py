@@ -38,7 +38,7 @@ class Translate(Stage):
             self._translator = Translator(self.config.translate, self.registry, None if memory == "auto" else memory)
         return self._translator
 
-    def fingerprint(self) -> str:
+    def cache_key_part(self) -> str:
         # Installing or replacing a model changes which articles it would translate and how.
         return f"{self.name}:{self.version}:{self.registry.identity()}"
 
