@@ -158,18 +158,11 @@ def sentence_logit(sentence: str, model: dict[str, Any], pushed: dict[str, float
     weights = model["weights"]
     feats = sentence_features(sentence, model["keep_set"], model["n_max"])
     total = float(model["intercept"])
-    if pushed is None:
-        for w in map(weights.get, feats):
-            if w is not None:
-                total += w
-        return total
-    get = weights.get
-    for f in feats:
-        w = get(f)
-        if w is not None:
-            total += w
-            if w > 0:
-                pushed[f] = pushed.get(f, 0.0) + w
+    for f in weights.keys() & feats:  # the features with a weight (intersected in C)
+        w = weights[f]
+        total += w
+        if pushed is not None and w > 0:
+            pushed[f] = pushed.get(f, 0.0) + w
     return total
 
 
