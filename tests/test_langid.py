@@ -299,3 +299,16 @@ def test_langid_sure_english_asks_neither_cld3_nor_lingua(monkeypatch: pytest.Mo
     assert detector.detect(text).lang in ("en", "en-mt")
     with pytest.raises(AssertionError):  # a sentence label takes the full vote where fastText and CLD3 are asked
         detector.vote(text)
+
+
+def test_fasttext_scores_equal_the_library_call() -> None:
+    from pipeline.langid import anchors
+
+    texts = [t[a:b] for p in sorted(RAW.glob("*.txt")) for t in [p.read_text(encoding="utf-8")]
+             for a, b in split_sentences(t)][:60] + ["SHOUTED HEADLINE IN CAPITALS", "Ab", "two\nlines"]
+    for text in texts:
+        expected: dict[str, float] = {}
+        for item in anchors._fasttext().detect(" ".join(text.split()), model="lite", k=5):
+            code = anchors.normalize_code(str(item["lang"]))
+            expected[code] = expected.get(code, 0.0) + float(item["score"])
+        assert anchors.fasttext_scores(text) == expected, text
