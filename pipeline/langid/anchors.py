@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import string
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 _ALIASES = {"fil": "tl", "iw": "he", "jw": "jv", "zh-cn": "zh", "zh-tw": "zh", "in": "id"}
 
 
+@lru_cache(maxsize=1024)
 def normalize_code(code: str) -> str:
     """ISO 639-1 for a detector's code (`zh-Latn` -> `zh`, `fil` -> `tl`)."""
     code = code.lower()
@@ -38,8 +39,8 @@ def _fasttext_model() -> Any:
         return None
 
 
-_UPPER = re.compile(r"[A-Z]")
-_LETTER_RUN = re.compile(r"[A-Za-z]+")
+_UPPER = string.ascii_uppercase.encode("ascii")
+_LETTERS = string.ascii_letters.encode("ascii")
 
 
 def _fasttext_predict(text: str, k: int) -> list[tuple[str, float]]:
@@ -52,8 +53,11 @@ def _fasttext_predict(text: str, k: int) -> list[tuple[str, float]]:
     if model is None:
         return [(str(i["lang"]), float(i["score"])) for i in _fasttext().detect(text, model="lite", k=k)]
     text = text.replace("\n", " ")
-    if text.isupper() or (len(text) > 5 and (upper := len(_UPPER.findall(text)))
-                          and upper > 0.8 * sum(map(len, _LETTER_RUN.findall(text)))):
+    # The library lower-cases text whose [A-Z] matches outnumber 0.8 x its [A-Za-z] matches; ASCII letters
+    # are the same bytes in UTF-8, so deleting them from the encoded text counts them.
+    raw = text.encode("utf-8", "surrogatepass")
+    upper = len(raw) - len(raw.translate(None, _UPPER))
+    if text.isupper() or (len(text) > 5 and upper > 0.8 * (len(raw) - len(raw.translate(None, _LETTERS)))):
         text = text.lower()
     labels, scores = model.predict(text, k=k, threshold=0.0)
     pairs = [(label.replace("__label__", ""), min(float(score), 1.0))
