@@ -131,7 +131,7 @@ def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int
 
 def split_sentences(text: str) -> list[str]:
     """Sentences (and lines) of a text, for pooling."""
-    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+    return [s for s in map(str.strip, _SENT_END.split(text)) if s]
 
 
 def words_in(sentence: str) -> int:
