@@ -1,15 +1,20 @@
 """Texts per second: the langid detector vs lingua (restricted to the pipeline's languages) and langdetect.
 
-All three run on the same seed sentences in the same run, after one warm-up pass that loads the models.
+All three run on the same seed sentences in the same run, after one warm-up pass that loads the models. The
+timed passes alternate between the systems (`REPEATS` rounds, each system once per round, so a busy spell on a
+shared machine hits all of them alike); each rate is the median over the rounds, each ratio the median of the
+per-round ratios.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REPEATS = 5
 
 
 def _sentences() -> list[str]:
@@ -26,7 +31,7 @@ def _rate(fn: Callable[[str], object], texts: list[str]) -> float:
     started = time.perf_counter()
     for t in texts:
         fn(t)
-    return round(len(texts) / (time.perf_counter() - started), 1)
+    return len(texts) / (time.perf_counter() - started)
 
 
 def run() -> dict:
@@ -51,10 +56,20 @@ def run() -> dict:
     for fn in systems.values():  # load models outside the timing (a sample that covers every seed's script)
         for s in sentences[::5]:
             fn(s)
-    rates = {name: _rate(fn, sentences) for name, fn in systems.items()}
+    rounds: dict[str, list[float]] = {name: [] for name in systems}
+    for _ in range(REPEATS):
+        for name, fn in systems.items():
+            rounds[name].append(_rate(fn, sentences))
+
+    def per_round(other: str) -> list[float]:
+        return [a / b for a, b in zip(rounds["langid"], rounds[other], strict=True)]
+
+    vs_lingua = per_round("lingua_restricted")
     return {
         "texts": len(sentences),
-        **{f"{name}_texts_per_s": r for name, r in rates.items()},
-        "vs_lingua_restricted": round(rates["langid"] / rates["lingua_restricted"], 2),
-        "vs_langdetect": round(rates["langid"] / rates["langdetect"], 2),
+        "repeats": REPEATS,
+        **{f"{name}_texts_per_s": round(statistics.median(r), 1) for name, r in rounds.items()},
+        "vs_lingua_restricted": round(statistics.median(vs_lingua), 2),
+        "vs_lingua_restricted_range": [round(min(vs_lingua), 2), round(max(vs_lingua), 2)],
+        "vs_langdetect": round(statistics.median(per_round("langdetect")), 2),
     }

@@ -264,3 +264,51 @@ def test_bounded_sample_keeps_short_texts_and_slices_long_ones() -> None:
     assert len(pieces) == 4 and all(len(p) == 2_500 for p in pieces)
     # Evenly spaced: the slices start at the beginning, a quarter, a half and three quarters of the text.
     assert [long.index(p) for p in pieces] == [0, 80_000, 160_000, 240_000]
+
+
+class _FullVote(LanguageDetector):
+    """The detector with every text's vote asked of all three detectors wherever they disagree or are unsure."""
+
+    def vote(self, text: str, early: bool = False) -> dict[str, float]:
+        return super().vote(text, early=False)
+
+
+def test_langid_early_settlement_keeps_every_seed_sentence_label(detector: LanguageDetector) -> None:
+    full = _FullVote()
+    sentences = [t[a:b] for p in sorted(RAW.glob("*.txt")) for t in [p.read_text(encoding="utf-8")]
+                 for a, b in split_sentences(t)]
+    english = 0
+    for s in sentences:
+        fast, slow = detector.detect(s), full.detect(s)
+        assert (fast.lang, fast.flags) == (slow.lang, slow.flags), s
+        english += fast.lang in ("en", "en-mt")
+    assert english >= 100  # the seeds' English sentences are the texts that settle early
+
+
+def test_langid_sure_english_asks_neither_cld3_nor_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.langid import anchors
+
+    def refuse(*_args: object, **_kwargs: object) -> dict[str, float]:
+        raise AssertionError("asked although fastText settled the text")
+
+    detector = LanguageDetector()
+    text = "The company said on Tuesday that its quarterly profit rose by a third."
+    assert anchors.fasttext_scores(text)["en"] >= 0.8
+    monkeypatch.setitem(anchors.ANCHORS, "cld3", refuse)
+    monkeypatch.setattr(anchors, "lingua_scores", refuse)
+    assert detector.detect(text).lang in ("en", "en-mt")
+    with pytest.raises(AssertionError):  # a sentence label takes the full vote where fastText and CLD3 are asked
+        detector.vote(text)
+
+
+def test_fasttext_scores_equal_the_library_call() -> None:
+    from pipeline.langid import anchors
+
+    texts = [t[a:b] for p in sorted(RAW.glob("*.txt")) for t in [p.read_text(encoding="utf-8")]
+             for a, b in split_sentences(t)][:60] + ["SHOUTED HEADLINE IN CAPITALS", "Ab", "two\nlines"]
+    for text in texts:
+        expected: dict[str, float] = {}
+        for item in anchors._fasttext().detect(" ".join(text.split()), model="lite", k=5):
+            code = anchors.normalize_code(str(item["lang"]))
+            expected[code] = expected.get(code, 0.0) + float(item["score"])
+        assert anchors.fasttext_scores(text) == expected, text

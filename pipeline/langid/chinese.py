@@ -36,8 +36,10 @@ def traditional_words(text: str) -> list[str]:
 
 
 def _changed(src: str, converted: str) -> int:
+    if src == converted:
+        return 0
     if len(src) == len(converted):
-        return sum(a != b for a, b in zip(src, converted, strict=True))
+        return sum(map(str.__ne__, src, converted))
     return sum(1 for a, b in zip(src, converted, strict=False) if a != b)  # phrase rewrite: approximate
 
 

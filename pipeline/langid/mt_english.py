@@ -27,6 +27,8 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*|[\u3400-\u9f
 # Sentence ends for pooling; newlines too, since MT output keeps the source's one-segment-a-line layout.
 _SENT_END = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|\n+")
 _OPENING = set("([{“‘\"'«「『【《")
+# `_TOKEN` with the whitespace character before it, if any (the token itself is matched exactly as `_TOKEN` would).
+_SPACED_TOKEN = re.compile(r"(\s?)(" + _TOKEN.pattern + ")")
 
 # Surface habits of raw Chinese-English MT that are patterns of characters, not words (data/mt_habits.toml):
 # counted per sentence and given to the model as extra features (their weights are learned like the n-grams').
@@ -48,26 +50,46 @@ def _shape(word: str) -> str:
     return "x" if word.islower() else "xX"
 
 
+def _token_class(tok: str, keep: frozenset[str] | set[str]) -> str:
+    """A token's stream form where it does not depend on the space before it; "" for punctuation."""
+    if tok[0].isalpha() and tok.isascii():
+        low = tok.lower()
+        if low in keep:
+            return ("^" + low) if tok[0].isupper() else low
+        return _shape(tok)
+    if tok[0].isdigit():
+        return _shape(tok)
+    if "\u3400" <= tok <= "\ufaff":
+        return "<han>"
+    if tok.isalpha():
+        return "<letter>"
+    return ""
+
+
+# Stream forms of the tokens seen so far, for the one frozen `keep` set in use (inference runs one model).
+_MEMO_MAX = 200_000
+_memo: tuple[frozenset[str] | None, dict[str, str]] = (None, {})
+
+
 def tokens(sentence: str, keep: frozenset[str] | set[str]) -> list[str]:
     """The sentence as style tokens: kept words (with a `^` when capitalised), shapes, punctuation."""
+    global _memo
+    if isinstance(keep, frozenset):
+        if _memo[0] is not keep:
+            _memo = (keep, {})
+        memo = _memo[1]
+    else:
+        memo = {}
     out = ["<s>"]
-    for m in _TOKEN.finditer(sentence):
-        tok = m.group()
-        start = m.start()
-        spaced = start > 0 and sentence[start - 1].isspace()
-        if tok[0].isalpha() and tok.isascii():
-            low = tok.lower()
-            if low in keep:
-                out.append(("^" + low) if tok[0].isupper() else low)
-            else:
-                out.append(_shape(tok))
-        elif tok[0].isdigit():
-            out.append(_shape(tok))
-        elif "\u3400" <= tok <= "\ufaff":
-            out.append("<han>")
-        elif tok.isalpha():
-            out.append("<letter>")
-        elif spaced and tok not in _OPENING:
+    for space, tok in _SPACED_TOKEN.findall(sentence):
+        form = memo.get(tok)
+        if form is None:
+            form = _token_class(tok, keep)
+            if len(memo) < _MEMO_MAX:
+                memo[tok] = form
+        if form:
+            out.append(form)
+        elif space and tok not in _OPENING:
             out.append("_" + tok)  # punctuation with a space before it
         else:
             out.append(tok)
@@ -77,10 +99,13 @@ def tokens(sentence: str, keep: frozenset[str] | set[str]) -> list[str]:
 
 def ngrams(toks: list[str], n_max: int = 3) -> set[str]:
     """The set of 1..n_max-grams of a token stream (space-joined), without the constant `<s>`, `</s>`."""
-    grams: set[str] = set()
-    for n in range(1, n_max + 1):
-        for i in range(len(toks) - n + 1):
-            grams.add(" ".join(toks[i:i + n]))
+    if n_max < 1:
+        return set()
+    grams = set(toks)
+    level = toks
+    for n in range(2, n_max + 1):
+        level = [a + " " + b for a, b in zip(level, toks[n - 1:], strict=False)]
+        grams.update(level)
     grams.discard("<s>")
     grams.discard("</s>")
     return grams
@@ -91,21 +116,27 @@ def evidence_counts(sentence: str) -> dict[str, int]:
     return {name: len(pattern.findall(sentence)) for name, pattern in _EVIDENCE.items()}
 
 
+@lru_cache(maxsize=16)
+def habits_in(sentence: str) -> tuple[str, ...]:
+    """The surface habits present in the sentence (those `evidence_counts` counts at least once)."""
+    return tuple(name for name, pattern in _EVIDENCE.items() if pattern.search(sentence))
+
+
 def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int = 3) -> set[str]:
     """Feature names present in one sentence: its style n-grams and `ev:<habit>` for each habit seen."""
     feats = ngrams(tokens(sentence, keep), n_max)
-    feats.update("ev:" + name for name, n in evidence_counts(sentence).items() if n)
+    feats.update("ev:" + name for name in habits_in(sentence))
     return feats
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences (and lines) of a text, for pooling."""
-    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+    return [s for s in map(str.strip, _SENT_END.split(text)) if s]
 
 
 def words_in(sentence: str) -> int:
     """Number of Latin words (the unit the model's minimum sentence length is measured in)."""
-    return sum(1 for m in _TOKEN.finditer(sentence) if m.group()[0].isalpha())
+    return sum(1 for tok in _TOKEN.findall(sentence) if tok[0].isalpha())
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +158,8 @@ def sentence_logit(sentence: str, model: dict[str, Any], pushed: dict[str, float
     weights = model["weights"]
     feats = sentence_features(sentence, model["keep_set"], model["n_max"])
     total = float(model["intercept"])
-    for f in feats:
-        w = weights.get(f, 0.0)
+    for f in weights.keys() & feats:  # the features with a weight (intersected in C)
+        w = weights[f]
         total += w
         if pushed is not None and w > 0:
             pushed[f] = pushed.get(f, 0.0) + w
@@ -158,11 +189,13 @@ def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3)
     `style:<tokens joined by +>` (`style:^according+to`).
     """
     model = prepare(model) if model is not None else _model()
-    sentences = [s for s in split_sentences(text) if words_in(s) >= model["min_words"]]
-    if not sentences:
-        sentences = [text]
+    pieces = split_sentences(text)
+    if pieces == [text]:
+        sentences = pieces  # one sentence: scored whatever its length (a short one is the fallback below)
+    else:
+        sentences = [s for s in pieces if words_in(s) >= model["min_words"]] or [text]
     pushed: dict[str, float] = {}
     p = pool([sentence_logit(s, model, pushed) for s in sentences], model)
-    habits = [name for name, n in evidence_counts(text).items() if n]
+    habits = list(habits_in(text))
     grams = sorted((f for f in pushed if not f.startswith("ev:")), key=lambda f: (-pushed[f], f))[:top]
     return p, habits + ["style:" + g.replace(" ", "+") for g in grams]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from pipeline.script import is_cjk
+from pipeline.script import CJK, CJK_CHARS, is_cjk
 
 # Vietnamese letters outside plain ASCII that no other Latin-script language here uses together.
 _VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
@@ -31,18 +33,67 @@ def script_of(ch: str) -> str:
     return name.split(" ", 1)[0].lower()
 
 
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+# Characters that are neither ASCII nor Han: the only ones `script_counts` classifies one by one.
+_REST = re.compile(f"[^\\x00-\\x7f{CJK_CHARS}]")
+# Per character: its writing system (None when it is not counted) and whether it is a Vietnamese-only letter.
+_CHAR_MAX = 100_000
+_chars: dict[str, tuple[str | None, bool]] = {}
+
+
+def _classify(ch: str) -> tuple[str | None, bool]:
+    if ch.isalpha() or "\u3400" <= ch:
+        script = script_of(ch)
+        if script != "other":
+            return script, ch.lower() in _VI_LETTERS
+    return None, False
+
+
 def script_counts(text: str) -> Counter[str]:
     """How many letters of each writing system the text has (`vi` counts Vietnamese-only letters too).
 
-    Each distinct character is classified once (`Counter(text)` counts them in C); the keys come out in the
-    order of their first letter in the text, as a character-by-character pass would insert them.
+    The keys come out in the order of their first letter in the text, as a character-by-character pass would
+    insert them. ASCII letters are counted by deleting them from the UTF-8 bytes and Han characters by one
+    regex pass; only the remaining characters are classified one by one (each distinct one once).
     """
     counts: Counter[str] = Counter()
-    for ch, n in Counter(text).items():
-        if ch.isalpha() or "\u3400" <= ch:
-            script = script_of(ch)
-            if script != "other":
-                counts[script] += n
-                if ch.lower() in _VI_LETTERS:
-                    counts["vi"] += n
+    raw = text.encode("utf-8", "surrogatepass")
+    latin = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    if text.isascii():
+        if latin:
+            counts["latin"] = latin
+        return counts
+    found: dict[str, int] = {}
+    first: dict[str, int] = {}  # position of each key's first letter
+    if latin:
+        found["latin"] = latin
+        first["latin"] = _ASCII_LETTER.search(text).start()  # type: ignore[union-attr]
+    han = CJK.findall(text)
+    if han:
+        found["han"] = len(han)
+        first["han"] = text.index(han[0])
+    rest = _REST.findall(text)
+    seen: set[str] = set()
+    for ch, n in Counter(rest).items():  # first-occurrence order
+        info = _chars.get(ch)
+        if info is None:
+            info = _classify(ch)
+            if len(_chars) < _CHAR_MAX:
+                _chars[ch] = info
+        script, vi = info
+        if script is None:
+            continue
+        if script not in seen:  # this script's first non-ASCII, non-Han letter
+            seen.add(script)
+            pos = text.index(ch)
+            first[script] = min(first.get(script, pos), pos)
+        found[script] = found.get(script, 0) + n
+        if vi:
+            if "vi" not in found:
+                first["vi"] = text.index(ch)
+            found["vi"] = found.get("vi", 0) + n
+    # Ties are only a Vietnamese letter that is also the first Latin one: `latin` was inserted first.
+    for key in sorted(found, key=lambda k: (first[k], k == "vi")):
+        counts[key] = found[key]
     return counts

@@ -10,7 +10,7 @@ from pipeline.stages.base import Stage
 
 class DetectLanguage(Stage):
     name = "langid"
-    version = "3"
+    version = "4"
     requires = ("text",)
     provides = ("lang", "lang_confidence")
 
