@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, ner_spans, refine_span
+from pipeline.entities.discover import heuristic_spans, keep_span, ner_lang, ner_spans, refine_span
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
+from pipeline.entities.zh import local_org_spans, person_spans, word_bounds
+from pipeline.script import is_cjk
 
 __all__ = ["Extractor", "VALUE_LABELS"]
 
@@ -81,6 +83,14 @@ class Extractor:
         inside = _Cover(blocked["text"])
         matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
         texts = {s.field: s.text for s in segments}
+        # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
+        orgs = self._zh_orgs(doc) if self.ner else []
+        # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
+        # know; a KB name inside one (人大常委会) is part of it.
+        local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
+        for start, end in local:
+            found.append(_Found("text", start, end, None, doc.text[start:end], "ORG"))
+        matches = [m for m in matches if not (m.field == "text" and _overlaps(m.start, m.end, local))]
         for m in matches:
             # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
             # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
@@ -93,9 +103,18 @@ class Extractor:
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
             # Airlines): the whole name is an organisation the KB does not know.
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
+            if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
+                org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
             if org is None:
+                # Chinese has no spaces: a short dictionary name inside a longer word is not a mention (北海 in
+                # 拱北海關, 新产 in 新产品); a place may run on into a word (日本政府, 湖南省).
+                if m.end - m.start <= 3 and is_cjk(texts[m.field][m.start]):
+                    at_start, at_end = word_bounds(texts[m.field], m.start, m.end)
+                    if not at_start or (not at_end and self.linker.entries[m.entity].type != "GPE"):
+                        continue
                 found.append(self._kb(m))
-            elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and o.kb_id for o in found):
+            elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and
+                         (o.kb_id or (o.start, o.end) == org) for o in found):
                 found.append(_Found(m.field, org[0], org[1], None, texts[m.field][org[0]:org[1]], "ORG"))
         if self.ner or self.heuristics:
             taken = {s.field: [(f.start, f.end) for f in found if f.field == s.field] for s in segments}
@@ -104,6 +123,18 @@ class Extractor:
                 found.extend(self._discover(segment, lang, taken[segment.field]))
         return _group(found, {s.field: s.text for s in segments})
 
+    def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
+        """Organisation names the statistical model finds in Chinese text, longer than a place name."""
+        if ner_lang(doc.lang) != "zh":
+            return []
+        out = []
+        for start, end, label in ner_spans(doc.text, doc.lang):
+            surface = doc.text[start:end]
+            if label == "ORG" and end - start >= 4 and org_tail(surface) and keep_span(surface, doc.lang, label,
+                                                                                      doc.text):
+                out.append((start, end))
+        return out
+
     def _kb(self, m: Match) -> _Found:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
@@ -111,6 +142,10 @@ class Extractor:
     def _discover(self, segment: Segment, lang: str, taken: list[tuple[int, int]]) -> list[_Found]:
         text = segment.text
         spans = ner_spans(text, lang) if self.ner else []
+        names = set()
+        if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
+            names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
+            spans += [(s, e, "PERSON") for s, e in names]
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
@@ -121,7 +156,8 @@ class Extractor:
                 continue
             start, end, label = refined
             surface = text[start:end]
-            if _overlaps(start, end, taken) or not keep_span(surface, lang, label, text):
+            if _overlaps(start, end, taken) or \
+                    ((start, end) not in names and not keep_span(surface, lang, label, text)):
                 continue
             taken.append((start, end))
             claims = [c for c in self.linker.lookup(surface) if c.scope in segment.scopes(start)]
@@ -173,6 +209,17 @@ def model_extent(text: str, end: int) -> int | None:
         if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
             best = pos
     return best
+
+
+# Last characters of a Chinese organisation name beyond _ORG_TAILS_ZH: ministries, bureaus, departments,
+# academies, councils, centres, agencies (外交部, 国防部, 统计局, 科技厅, 工程院, 理事会, 研发中心, 通讯社).
+_ORG_ENDS_ZH = ("部", "局", "厅", "署", "院", "会", "中心", "社", "所", "处", "办", "委", "集团", "公司")
+
+
+def org_tail(surface: str) -> bool:
+    """Whether a Chinese name ends the way organisation names end (公司, 银行, 部, 局, 院, 中心...)."""
+    folded = fold(surface)
+    return folded.endswith(_ORG_TAILS_ZH) or folded.endswith(_ORG_ENDS_ZH)
 
 
 def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:

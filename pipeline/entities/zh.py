@@ -1,0 +1,182 @@
+"""Chinese names without word spaces: person names by surname and context, and where a dictionary name
+found inside running Chinese text is only part of another word.
+
+Person names (张尚武, 歐婉姍) are mostly unknown to any knowledge base and the statistical model misses many of
+them. Three kinds of evidence, all on the Simplified view of the text:
+- a jieba token tagged `nr` of 3 characters (4 with a two-character surname) that starts with a surname;
+- a surname and one or two characters right after a title or role (副主任侯顺利, 秘书长王准, 记者 张尚武);
+- a credit in brackets made only of such names ("(歐婉姍 黃彩嬋)", "（记者 陆一夫）").
+Surnames are CC-CEDICT's ("surname Zhang"); a candidate that CC-CEDICT lists as a common word (张量 "tensor",
+高度 "height") is not a name. Both lists are built by `make kb` (kb/zh_names.txt).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.script import is_cjk, simplified_view
+
+__all__ = ["local_org_spans", "person_spans", "surnames", "word_bounds"]
+
+NAMES_FILE = Path(__file__).resolve().parent / "kb" / "zh_names.txt"
+
+# Titles and roles written right before a name (Simplified). A name after one of them is a person's name.
+_TITLES = ("记者", "通讯员", "摄影", "摄", "编辑", "责编", "责任编辑", "编译", "实习生", "作者", "撰文", "文", "图",
+           "主任", "副主任", "秘书长", "书记", "副书记", "部长", "副部长", "厅长", "局长", "处长", "省长", "副省长",
+           "市长", "副市长", "县长", "区长", "主席", "副主席", "总理", "副总理", "总统", "委员", "常委", "院士", "教授",
+           "博士", "董事长", "副董事长", "董事", "总裁", "副总裁", "总经理", "副总经理", "经理", "首席执行官", "执行官",
+           "首席", "行政总裁", "总监", "创始人", "联合创始人", "发言人", "负责人", "会长", "副会长", "理事长", "校长",
+           "院长", "所长", "社长", "主编", "总编辑", "司长", "署长", "大使", "议员", "法官", "律师", "分析师", "研究员",
+           "主持人", "CEO", "CTO", "CFO", "COO")
+_TITLE_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, _TITLES), key=len, reverse=True)) + r")[ \u3000]?$")
+# A form of address after a surname is a reference by role, not a name (李先生, 王女士).
+# Particles, prepositions and verbs that follow a name in a sentence and are rarely the end of one.
+_PARTICLES = frozenset("的了在对等将同是和与及说也都就又被把从向给为以于由中称表")
+_ADDRESS = ("先生", "女士", "小姐", "太太", "老师", "师傅", "同学", "总", "董", "某")
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[frozenset[str], frozenset[str]]:
+    surnames: set[str] = set()
+    common: set[str] = set()
+    try:
+        lines = NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        if line.startswith("#") or "\t" not in line:
+            continue
+        kind, word = line.split("\t", 1)
+        (surnames if kind == "surname" else common).add(word.strip())
+    return frozenset(surnames), frozenset(common)
+
+
+def surnames() -> frozenset[str]:
+    """Chinese surnames (Simplified, one or two characters)."""
+    return _lists()[0]
+
+
+def _surname_len(name: str) -> int:
+    """Length of the surname at the start of name (2 for 欧阳, 1 for 张), 0 when it starts with none."""
+    known = surnames()
+    if name[:2] in known and len(name) >= 3:
+        return 2
+    return 1 if name[:1] in known else 0
+
+
+def is_name(name: str) -> bool:
+    """Whether a Simplified string reads as a Chinese personal name: a surname and a one- or two-character given
+    name, all CJK, not a common word and not a form of address."""
+    n = _surname_len(name)
+    if not n or not 1 <= len(name) - n <= 2 or not all(is_cjk(ch) for ch in name):
+        return False
+    if name in _lists()[1] or name[n:] in _ADDRESS or any(name.endswith(a) for a in _ADDRESS):
+        return False
+    # jieba glues a surname-like character to the next word or a particle to a name: 过程中, 教育等, 周晨对
+    if len(name) - n == 2 and (name[:n + 1] in _lists()[1] or name[-1] in _PARTICLES):
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _tokens(simple: str) -> tuple[tuple[int, int, str, str], ...]:
+    import jieba.posseg
+
+    out = []
+    pos = 0
+    for word, flag in jieba.posseg.cut(simple):
+        out.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    return tuple(out)
+
+
+def person_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, "PERSON") of Chinese personal names in text (offsets into text)."""
+    if not text or not any(is_cjk(ch) for ch in text):
+        return []
+    view = simplified_view(text)
+    simple = view.text
+    tokens = _tokens(simple)
+    found: dict[int, int] = {}
+    starts = {t[0]: i for i, t in enumerate(tokens)}
+    for i, (s, e, word, flag) in enumerate(tokens):
+        if flag == "nr" and len(word) - _surname_len(word) == 2 and is_name(word):
+            found.setdefault(s, e)  # two-character jieba names are too often words (华声, 云栖): context needed
+            continue
+        # A surname after a title or role: the name is the jieba token(s) that make 2-3 characters from there.
+        if _surname_len(word) and _TITLE_RE.search(simple[max(0, s - 6):s]):
+            end = _name_end(simple, tokens, i)
+            if end is not None:
+                found.setdefault(s, end)
+    # Credits in brackets: "(歐婉姍 黃彩嬋)", "（记者 陆一夫）": every space-separated part a name.
+    for m in re.finditer(r"[(（]([^()（）\n]{2,40})[)）]", simple):
+        parts = list(re.finditer(r"[^\s\u3000]+", m.group(1)))
+        names = [p for p in parts if is_name(p.group())]
+        if names and all(is_name(p.group()) or _TITLE_RE.search(p.group()) for p in parts):
+            for p in names:
+                found.setdefault(m.start(1) + p.start(), m.start(1) + p.end())
+    out = []
+    for s, e in sorted(found.items()):
+        if s in starts or s == 0 or not is_cjk(simple[s - 1]) or _TITLE_RE.search(simple[max(0, s - 6):s]):
+            out.append((view.start(s), view.end(e), "PERSON"))
+    return out
+
+
+def _name_end(simple: str, tokens: tuple[tuple[int, int, str, str], ...], i: int) -> int | None:
+    """End of a name starting at token i: whole jieba tokens adding up to a surname and a 1-2 character given
+    name, preferring the longer reading when the next character is not part of a word jieba sees there."""
+    s = tokens[i][0]
+    best = None
+    end = s
+    for j in range(i, min(i + 3, len(tokens))):
+        end = tokens[j][1]
+        candidate = simple[s:end]
+        if len(candidate) > 4:
+            break
+        if is_name(candidate):
+            best = end
+    return best
+
+
+def word_bounds(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether jieba (on the Simplified view, without its guessing model) puts a word boundary at the start and at
+    the end of a Chinese match text[start:end]. A match that starts inside a word is part of another name (北海 in
+    拱北海關, 比利 in 朱比利线); one that ends inside a word may be (新产 in 新产品) or may be a place with what
+    follows (日本政府, 湖南省)."""
+    lo, hi = start, end
+    while lo > 0 and start - lo < 8 and is_cjk(text[lo - 1]):
+        lo -= 1
+    while hi < len(text) and hi - end < 8 and is_cjk(text[hi]):
+        hi += 1
+    window = simplified_view(text[lo:hi])
+    if window.origin is not None:
+        return True, True  # a phrase rule changed the length: no reliable offsets, keep the match
+    bounds = {0}
+    pos = 0
+    for word in _cut(window.text):
+        pos += len(word)
+        bounds.add(pos)
+    return start - lo in bounds, end - lo in bounds
+
+
+@lru_cache(maxsize=4096)
+def _cut(window: str) -> tuple[str, ...]:
+    import jieba
+
+    return tuple(jieba.cut(window, HMM=False))
+
+
+# Provincial and city bodies named without the place (省科技厅, 市人大常委会, 省茶业协会): 省/市/县 and a few
+# characters up to what kind of body it is; the name starts a phrase (after punctuation, a line start, 、 or a
+# preposition or conjunction: 由, 与, 和...).
+_LOCAL_ORG = re.compile(r"(?:(?<=^)|(?<=[\s,.;:!?()、，。；：！？（）“”\"'《》由与和及向据在对]))(?:省|市|县|区)委?"
+                        r"[\u4e00-\u9fff]{1,6}?(?:常委会|委员会|协会|学会|商会|联合会|办公厅|厅|局|署|法院|检察院|政府)"
+                        r"(?![会员])", re.M)
+
+
+def local_org_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of provincial and municipal bodies named without their place (省科技厅, 省人大常委会)."""
+    view = simplified_view(text)
+    return [(view.start(m.start()), view.end(m.end())) for m in _LOCAL_ORG.finditer(view.text)]

@@ -1,0 +1,88 @@
+"""Chinese names without word spaces: personal names by surname and context, words that contain a KB name,
+provincial bodies named without their place, and the CC-CEDICT rules of the KB build."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.entities import zh
+from pipeline.entities.build import cedict_bare_name, cedict_org_name, cedict_type
+from pipeline.entities.extract import Extractor
+from pipeline.entities.kb import load_kb
+from pipeline.stages.segment import split_sentences
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(load_kb(), ner=False, values=True)
+
+
+def article(text: str, lang: str) -> Article:
+    return Article(doc_id="t", source="t.txt", text=text, lang=lang,
+                   sentences=[{"start": a, "end": b, "lang": lang} for a, b in split_sentences(text)])
+
+
+def names(text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in zh.person_spans(text)]
+
+
+def test_surname_list_is_built() -> None:
+    assert {"张", "王", "欧阳", "黄"} <= zh.surnames()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("本报讯（记者 王小明 李海燕）昨日上午，会议在北京召开。", ["王小明", "李海燕"]),  # byline in brackets
+    ("市政府副秘书长张建国出席会议并讲话。", ["张建国"]),  # after a title
+    ("董事长王成表示，公司今年将扩大投资。", ["王成"]),  # two characters after a title
+    ("(陳國華 黃美玲)", ["陳國華", "黃美玲"]),  # a credit line of names only, Traditional
+])
+def test_person_names_by_surname_and_context(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "这个张量的维度很高，计算过程中需要更多内存。",  # 张量 "tensor" is a word; 过程中 is not a name
+    "李先生和王女士昨天来了。",  # a surname with a form of address is not a name
+    "教育等领域的投资增加了。",
+])
+def test_common_words_are_not_person_names(text: str) -> None:
+    assert names(text) == []
+
+
+def test_kb_name_inside_a_longer_word_is_not_a_mention(extractor: Extractor) -> None:
+    # 北海 (Beihai) starts inside 拱北 (拱北海關 = Gongbei Customs): not a mention of the city.
+    found = {e["name"] for e in extractor.extract(article("拱北海關表示，關員查獲一批手機。", "zh-Hant"))}
+    assert "Beihai" not in found
+    # A place followed by the word it runs into is still the place.
+    found = {e["name"] for e in extractor.extract(article("日本政府表示，北海市今年的游客增加。", "zh-Hans"))}
+    assert {"Japan", "Beihai"} <= found
+
+
+def test_provincial_bodies_named_without_their_place(extractor: Extractor) -> None:
+    text = "会议由省科技厅、省人社厅主办，省人大常委会副主任出席。"
+    assert [text[s:e] for s, e in zh.local_org_spans(text)] == ["省科技厅", "省人社厅", "省人大常委会"]
+    entities = extractor.extract(article(text, "zh-Hans"))
+    orgs = {m["text"] for e in entities if e["label"] == "ORG" for m in e["mentions"]}
+    assert orgs == {"省科技厅", "省人社厅", "省人大常委会"}  # not 人大常委会 (the NPC's) inside the last one
+
+
+def test_cedict_rules() -> None:
+    # A prefecture-level city described further ("... on the Xiangjiang river") is still a place.
+    assert cedict_type("Zhuzhou, prefecture-level city, on the Xiangjiang river in Hunan") == "GPE"
+    assert cedict_type("Huili county in Liangshan Yi autonomous prefecture") is None
+    # An untyped proper noun whose English name is an organisation's.
+    assert cedict_org_name("United Nations") == "United Nations"
+    assert cedict_org_name("Chinese Academy of Engineering") == "Chinese Academy of Engineering"
+    assert cedict_org_name("The Wealth of Nations (1776) by Adam Smith") is None
+    assert cedict_org_name("Imperial College (or Academy), the highest educational body in imperial China") is None
+    # A bare brand name, to be joined to the entity of that name from another source.
+    assert cedict_bare_name("Pepsi") == "Pepsi"
+    assert cedict_bare_name("Jeep (car brand)") == "Jeep"
+    assert cedict_bare_name("Zurich, Switzerland") is None
+
+
+def test_kb_links_chinese_names_of_brands_and_bodies(extractor: Extractor) -> None:
+    text = "百事可乐的广告，联合国的报告，中国工程院的院士。"
+    found = {e["name"] for e in extractor.extract(article(text, "zh-Hans")) if e["kb_id"]}
+    assert {"Pepsi", "United Nations", "Chinese Academy of Engineering"} <= found, found
