@@ -19,8 +19,13 @@ def extractor() -> Extractor:
 
 
 def article(text: str, lang: str) -> Article:
-    return Article(doc_id="t", source="t.txt", text=text, lang=lang,
-                   sentences=[{"start": a, "end": b, "lang": lang} for a, b in split_sentences(text)])
+    return Article(
+        doc_id="t",
+        source="t.txt",
+        text=text,
+        lang=lang,
+        sentences=[{"start": a, "end": b, "lang": lang} for a, b in split_sentences(text)],
+    )
 
 
 def names(text: str) -> list[str]:
@@ -31,21 +36,27 @@ def test_surname_list_is_built() -> None:
     assert {"张", "王", "欧阳", "黄"} <= zh.surnames()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("本报讯（记者 王小明 李海燕）昨日上午，会议在北京召开。", ["王小明", "李海燕"]),  # byline in brackets
-    ("市政府副秘书长张建国出席会议并讲话。", ["张建国"]),  # after a title
-    ("董事长王成表示，公司今年将扩大投资。", ["王成"]),  # two characters after a title
-    ("(陳國華 黃美玲)", ["陳國華", "黃美玲"]),  # a credit line of names only, Traditional
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本报讯（记者 王小明 李海燕）昨日上午，会议在北京召开。", ["王小明", "李海燕"]),  # byline in brackets
+        ("市政府副秘书长张建国出席会议并讲话。", ["张建国"]),  # after a title
+        ("董事长王成表示，公司今年将扩大投资。", ["王成"]),  # two characters after a title
+        ("(陳國華 黃美玲)", ["陳國華", "黃美玲"]),  # a credit line of names only, Traditional
+    ],
+)
 def test_person_names_by_surname_and_context(text: str, expected: list[str]) -> None:
     assert names(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "这个张量的维度很高，计算过程中需要更多内存。",  # 张量 "tensor" is a word; 过程中 is not a name
-    "李先生和王女士昨天来了。",  # a surname with a form of address is not a name
-    "教育等领域的投资增加了。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个张量的维度很高，计算过程中需要更多内存。",  # 张量 "tensor" is a word; 过程中 is not a name
+        "李先生和王女士昨天来了。",  # a surname with a form of address is not a name
+        "教育等领域的投资增加了。",
+    ],
+)
 def test_common_words_are_not_person_names(text: str) -> None:
     assert names(text) == []
 
@@ -71,6 +82,8 @@ def test_cedict_rules() -> None:
     # A prefecture-level city described further ("... on the Xiangjiang river") is still a place.
     assert cedict_type("Zhuzhou, prefecture-level city, on the Xiangjiang river in Hunan") == "GPE"
     assert cedict_type("Huili county in Liangshan Yi autonomous prefecture") is None
+    assert cedict_type("Gaza (territory adjacent to Israel and Egypt)") == "GPE"
+    assert cedict_type("Treaty of Livadia (1879) between Russia and China, relating to territory in Chinese") is None
     # An untyped proper noun whose English name is an organisation's.
     assert cedict_org_name("United Nations") == "United Nations"
     assert cedict_org_name("Chinese Academy of Engineering") == "Chinese Academy of Engineering"
@@ -86,3 +99,31 @@ def test_kb_links_chinese_names_of_brands_and_bodies(extractor: Extractor) -> No
     text = "百事可乐的广告，联合国的报告，中国工程院的院士。"
     found = {e["name"] for e in extractor.extract(article(text, "zh-Hans")) if e["kb_id"]}
     assert {"Pepsi", "United Nations", "Chinese Academy of Engineering"} <= found, found
+
+
+def test_organisation_runs_on_into_a_place_names_its_branch(extractor: Extractor) -> None:
+    entities = extractor.extract(article("微软中国宣布，微软将推出新产品。", "zh-Hans"))
+    assert {(e["name"], e["label"]) for e in entities} >= {("微软中国", "ORG"), ("Microsoft", "ORG")}
+    assert "China" not in {e["name"] for e in entities}
+    # not a branch: the company and the place apart
+    entities = extractor.extract(article("微软在中国推出新产品。", "zh-Hans"))
+    assert {"Microsoft", "China"} <= {e["name"] for e in entities}
+
+
+def test_latin_names_in_chinese_text() -> None:
+    from pipeline.entities.discover import common_words
+
+    text = "DeepMind的AlphaGo AI击败了棋手，FPGA、SoC和ResNet-50都是术语，World Beverage Innovation Awards入围名单。"
+    assert [text[s:e] for s, e in zh.latin_spans(text, common_words())] == ["DeepMind", "AlphaGo", "FPGA"]
+
+
+def test_lists_of_organisations_and_sources() -> None:
+    text = "参加会议的有华为、小米等企业。北京、上海等城市。（综合整理自澎湃新闻、智东西等）"
+    assert [text[s:e] for s, e in zh.list_org_spans(text)] == ["华为", "小米", "澎湃新闻", "智东西"]
+
+
+def test_country_run_on_into_a_government_body_names_the_body(extractor: Extractor) -> None:
+    entities = extractor.extract(article("中國外交部發言人表示，中國反對。", "zh-Hant"))
+    orgs = {m["text"] for e in entities if e["label"] == "ORG" for m in e["mentions"]}
+    assert "中國外交部" in orgs and "外交部" not in orgs
+    assert "China" in {e["name"] for e in entities}  # the second 中國 stands alone

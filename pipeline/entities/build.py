@@ -171,9 +171,10 @@ _PRODUCT_WORDS = re.compile(r"\b(app|application|search engine|smartphone|phone|
                             r"software|service|website|online)\b", re.I)
 _GPE_WORDS = re.compile(r"\b(province|prefecture-level city|subprovincial city|municipality|city|capital|country|"
                         r"autonomous region|special administrative region|state of|island nation|republic|"
-                        r"kingdom|emirate|sultanate)\b", re.I)
+                        r"kingdom|emirate|sultanate|territory)\b", re.I)
 _SMALL_PLACE = re.compile(r"\b(county|district|town|township|village|county-level|prefecture(?!-level)|banner|"
-                          r"ancient|old name|former name|mountain|river|lake|temple|dynasty|tribe|star|surname)\b",
+                          r"ancient|old name|former name|mountain|river|lake|temple|dynasty|tribe|star|surname|"
+                          r"treaty|control|whole)\b",
                           re.I)
 _LIFE = re.compile(r"^(.+?) \((?:c\. )?(\d{3,4})\s*-\s*(\d{0,4})\)")
 

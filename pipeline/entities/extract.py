@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, ner_lang, ner_spans, refine_span
+from pipeline.entities.discover import common_words, heuristic_spans, keep_span, ner_lang, ner_spans, refine_span
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
-from pipeline.entities.zh import local_org_spans, person_spans, word_bounds
+from pipeline.entities.zh import latin_spans, list_org_spans, local_org_spans, person_spans, word_bounds
 from pipeline.script import is_cjk
 
 __all__ = ["Extractor", "VALUE_LABELS"]
@@ -85,12 +85,38 @@ class Extractor:
         texts = {s.field: s.text for s in segments}
         # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
         orgs = self._zh_orgs(doc) if self.ner else []
+        if self.ner and ner_lang(doc.lang) == "zh":
+            orgs += list_org_spans(doc.text)
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
         local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
+        if self.ner and ner_lang(doc.lang) == "zh":  # a listed source named like an organisation (雷锋网)
+            local += [(s, e) for s, e in list_org_spans(doc.text) if org_tail(doc.text[s:e])]
         for start, end in local:
             found.append(_Found("text", start, end, None, doc.text[start:end], "ORG"))
         matches = [m for m in matches if not (m.field == "text" and _overlaps(m.start, m.end, local))]
+        # An organisation name run on into a place in Chinese (亚马逊中国, 中移動香港) names its branch there: one
+        # organisation the KB does not know, neither the parent nor the place apart.
+        branches = {}
+        ends = {(m.field, m.end): m for m in matches if self.linker.entries[m.entity].type == "ORG"}
+        for m in matches:
+            parent = ends.get((m.field, m.start))
+            if parent is not None and self.linker.entries[m.entity].type == "GPE" and is_cjk(texts[m.field][m.start]) \
+                    and is_cjk(texts[m.field][m.start - 1]) and not org_tail(texts[m.field][parent.start:parent.end]) \
+                    and all(word_bounds(texts[m.field], m.start, m.end)):
+                branches[m] = (parent.start, m.end)  # not 苹果中国市场 (Apple's China market): 中国市场 is a word
+        # A country or city run on into one of its government bodies (中國外交部, 美国商务部) names that body.
+        starts = {(m.field, m.start): m for m in matches if self.linker.entries[m.entity].type == "ORG"}
+        for m in matches:
+            body = starts.get((m.field, m.end))
+            if body is not None and m not in branches and self.linker.entries[m.entity].type == "GPE" \
+                    and is_cjk(texts[m.field][m.start]) and fold(texts[m.field][body.start:body.end]).endswith(_BODIES):
+                branches[m] = (m.start, body.end)
+                ends[(m.field, m.start)] = body
+        parents = {ends[(m.field, m.start)] for m in branches}
+        for m, (start, end) in branches.items():
+            found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
+        matches = [m for m in matches if m not in branches and m not in parents]
         for m in matches:
             # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
             # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
@@ -146,6 +172,16 @@ class Extractor:
         if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
             names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
             spans += [(s, e, "PERSON") for s, e in names]
+            # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网)
+            for s, e in list_org_spans(text):
+                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                    names.add((s, e))
+                    spans.append((s, e, "ORG"))
+            # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
+            for s, e in latin_spans(text, common_words()):
+                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                    names.add((s, e))
+                    spans.append((s, e, _latin_label(text[s:e])))
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
@@ -166,6 +202,12 @@ class Extractor:
             elif not claims:
                 out.append(_Found(segment.field, start, end, None, surface, label))
         return out
+
+
+def _latin_label(surface: str) -> str:
+    """PERSON when the English model reads a Latin name alone as one person ("Laura Nettle"), else ORG."""
+    found = ner_spans(surface, "en") if " " in surface else []
+    return "PERSON" if [(s, e, label) for s, e, label in found] == [(0, len(surface), "PERSON")] else "ORG"
 
 
 # Heads and tails of organisation names around a place name (Simplified; the text is matched on its folded view).
@@ -212,8 +254,12 @@ def model_extent(text: str, end: int) -> int | None:
 
 
 # Last characters of a Chinese organisation name beyond _ORG_TAILS_ZH: ministries, bureaus, departments,
-# academies, councils, centres, agencies (外交部, 国防部, 统计局, 科技厅, 工程院, 理事会, 研发中心, 通讯社).
-_ORG_ENDS_ZH = ("部", "局", "厅", "署", "院", "会", "中心", "社", "所", "处", "办", "委", "集团", "公司")
+# academies, councils, centres, agencies, websites (外交部, 统计局, 科技厅, 工程院, 理事会, 研发中心, 通讯社, 雷锋网).
+_ORG_ENDS_ZH = ("部", "局", "厅", "署", "院", "会", "中心", "社", "所", "处", "办", "委", "集团", "公司", "网")
+
+
+# Government bodies that a country or city name heads (外交部, 商务部, 统计局, 证监会).
+_BODIES = ("部", "局", "厅", "署", "委员会", "委", "会", "院", "办")
 
 
 def org_tail(surface: str) -> bool:

@@ -18,18 +18,91 @@ from pathlib import Path
 
 from pipeline.script import is_cjk, simplified_view
 
-__all__ = ["local_org_spans", "person_spans", "surnames", "word_bounds"]
+__all__ = ["latin_spans", "list_org_spans", "local_org_spans", "person_spans", "surnames", "word_bounds"]
 
 NAMES_FILE = Path(__file__).resolve().parent / "kb" / "zh_names.txt"
 
 # Titles and roles written right before a name (Simplified). A name after one of them is a person's name.
-_TITLES = ("记者", "通讯员", "摄影", "摄", "编辑", "责编", "责任编辑", "编译", "实习生", "作者", "撰文", "文", "图",
-           "主任", "副主任", "秘书长", "书记", "副书记", "部长", "副部长", "厅长", "局长", "处长", "省长", "副省长",
-           "市长", "副市长", "县长", "区长", "主席", "副主席", "总理", "副总理", "总统", "委员", "常委", "院士", "教授",
-           "博士", "董事长", "副董事长", "董事", "总裁", "副总裁", "总经理", "副总经理", "经理", "首席执行官", "执行官",
-           "首席", "行政总裁", "总监", "创始人", "联合创始人", "发言人", "负责人", "会长", "副会长", "理事长", "校长",
-           "院长", "所长", "社长", "主编", "总编辑", "司长", "署长", "大使", "议员", "法官", "律师", "分析师", "研究员",
-           "主持人", "CEO", "CTO", "CFO", "COO")
+_TITLES = (
+    "记者",
+    "通讯员",
+    "摄影",
+    "摄",
+    "编辑",
+    "责编",
+    "责任编辑",
+    "编译",
+    "实习生",
+    "作者",
+    "撰文",
+    "文",
+    "图",
+    "主任",
+    "副主任",
+    "秘书长",
+    "书记",
+    "副书记",
+    "部长",
+    "副部长",
+    "厅长",
+    "局长",
+    "处长",
+    "省长",
+    "副省长",
+    "市长",
+    "副市长",
+    "县长",
+    "区长",
+    "主席",
+    "副主席",
+    "总理",
+    "副总理",
+    "总统",
+    "委员",
+    "常委",
+    "院士",
+    "教授",
+    "博士",
+    "董事长",
+    "副董事长",
+    "董事",
+    "总裁",
+    "副总裁",
+    "总经理",
+    "副总经理",
+    "经理",
+    "首席执行官",
+    "执行官",
+    "首席",
+    "行政总裁",
+    "总监",
+    "创始人",
+    "联合创始人",
+    "发言人",
+    "负责人",
+    "会长",
+    "副会长",
+    "理事长",
+    "校长",
+    "院长",
+    "所长",
+    "社长",
+    "主编",
+    "总编辑",
+    "司长",
+    "署长",
+    "大使",
+    "议员",
+    "法官",
+    "律师",
+    "分析师",
+    "研究员",
+    "主持人",
+    "CEO",
+    "CTO",
+    "CFO",
+    "COO",
+)
 _TITLE_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, _TITLES), key=len, reverse=True)) + r")[ \u3000]?$")
 # A form of address after a surname is a reference by role, not a name (李先生, 王女士).
 # Particles, prepositions and verbs that follow a name in a sentence and are rarely the end of one.
@@ -75,7 +148,7 @@ def is_name(name: str) -> bool:
     if name in _lists()[1] or name[n:] in _ADDRESS or any(name.endswith(a) for a in _ADDRESS):
         return False
     # jieba glues a surname-like character to the next word or a particle to a name: 过程中, 教育等, 周晨对
-    if len(name) - n == 2 and (name[:n + 1] in _lists()[1] or name[-1] in _PARTICLES):
+    if len(name) - n == 2 and (name[: n + 1] in _lists()[1] or name[-1] in _PARTICLES):
         return False
     return True
 
@@ -106,7 +179,7 @@ def person_spans(text: str) -> list[tuple[int, int, str]]:
             found.setdefault(s, e)  # two-character jieba names are too often words (华声, 云栖): context needed
             continue
         # A surname after a title or role: the name is the jieba token(s) that make 2-3 characters from there.
-        if _surname_len(word) and _TITLE_RE.search(simple[max(0, s - 6):s]):
+        if _surname_len(word) and _TITLE_RE.search(simple[max(0, s - 6) : s]):
             end = _name_end(simple, tokens, i)
             if end is not None:
                 found.setdefault(s, end)
@@ -119,7 +192,7 @@ def person_spans(text: str) -> list[tuple[int, int, str]]:
                 found.setdefault(m.start(1) + p.start(), m.start(1) + p.end())
     out = []
     for s, e in sorted(found.items()):
-        if s in starts or s == 0 or not is_cjk(simple[s - 1]) or _TITLE_RE.search(simple[max(0, s - 6):s]):
+        if s in starts or s == 0 or not is_cjk(simple[s - 1]) or _TITLE_RE.search(simple[max(0, s - 6) : s]):
             out.append((view.start(s), view.end(e), "PERSON"))
     return out
 
@@ -171,12 +244,141 @@ def _cut(window: str) -> tuple[str, ...]:
 # Provincial and city bodies named without the place (省科技厅, 市人大常委会, 省茶业协会): 省/市/县 and a few
 # characters up to what kind of body it is; the name starts a phrase (after punctuation, a line start, 、 or a
 # preposition or conjunction: 由, 与, 和...).
-_LOCAL_ORG = re.compile(r"(?:(?<=^)|(?<=[\s,.;:!?()、，。；：！？（）“”\"'《》由与和及向据在对]))(?:省|市|县|区)委?"
-                        r"[\u4e00-\u9fff]{1,6}?(?:常委会|委员会|协会|学会|商会|联合会|办公厅|厅|局|署|法院|检察院|政府)"
-                        r"(?![会员])", re.M)
+_LOCAL_ORG = re.compile(
+    r"(?:(?<=^)|(?<=[\s,.;:!?()、，。；：！？（）“”\"'《》由与和及向据在对]))(?:省|市|县|区)委?"
+    r"[\u4e00-\u9fff]{1,6}?(?:常委会|委员会|协会|学会|商会|联合会|办公厅|厅|局|署|法院|检察院|政府)"
+    r"(?![会员])",
+    re.M,
+)
 
 
 def local_org_spans(text: str) -> list[tuple[int, int]]:
     """Spans of provincial and municipal bodies named without their place (省科技厅, 省人大常委会)."""
     view = simplified_view(text)
     return [(view.start(m.start()), view.end(m.end())) for m in _LOCAL_ORG.finditer(view.text)]
+
+
+# Latin-script names inside Chinese text (DeepMind, Ardagh Group, Laura Nettle): the Chinese model hardly sees
+# Latin letters. A run of words each with a capital letter, joined by single spaces.
+_LATIN_NAME = re.compile(
+    r"(?<![A-Za-z0-9&.'+-])[A-Za-z][A-Za-z&.'+-]*[A-Za-z+]"
+    r"(?:[ ][A-Za-z][A-Za-z&.'+-]*[A-Za-z+])*(?![A-Za-z0-9&'+-])"
+)
+# What such a run names when it is not an organisation, product or person: events and prizes.
+_EVENT_WORDS = frozenset(
+    {
+        "award",
+        "awards",
+        "prize",
+        "festival",
+        "expo",
+        "conference",
+        "summit",
+        "forum",
+        "week",
+        "day",
+        "cup",
+        "championship",
+        "games",
+        "show",
+        "fair",
+    }
+)
+
+
+def latin_spans(text: str, common: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of Latin-script names in Chinese text: every word capitalised somewhere (iPhone, DeepMind, FBIF),
+    no digits, not a short acronym of 1-3 letters (AI, CEO, SoC), not one common English word (`common`:
+    lower-case), not an event ("... Awards"). Leading and trailing short acronyms are left out (AlphaGo AI)."""
+    out = []
+    for m in _LATIN_NAME.finditer(text):
+        words = list(re.finditer(r"\S+", m.group()))
+        while words and len(words[-1].group()) <= 3 and words[-1].group().isupper():
+            words.pop()
+        while words and len(words[0].group()) <= 3 and words[0].group().isupper():
+            words.pop(0)
+        if not words or not all(any(ch.isupper() for ch in w.group()) for w in words):
+            continue
+        surface = m.group()[words[0].start() : words[-1].end()]
+        if len(surface) <= 3 or (len(words) == 1 and surface.casefold() in common):
+            continue
+        if words[-1].group().casefold() in _EVENT_WORDS or "-" in surface and surface.replace("-", "").isupper():
+            continue
+        out.append((m.start() + words[0].start(), m.start() + words[-1].end()))
+    return out
+
+
+# Organisations named in a list the text says are organisations: "中国中车、中联重科、远大科技等48家企业",
+# "(综合整理自澎湃新闻、智东西、雷锋网等)", "来源：新京报". Items are 2-10 characters without punctuation.
+_ITEM = r"[\u4e00-\u9fffA-Za-z0-9&·]{2,10}"
+_KIND_LIST = re.compile(
+    rf"((?:{_ITEM}、)+{_ITEM})等(?:[0-9一二三四五六七八九十百多余]+[家个])?[\u4e00-\u9fff]{{0,4}}?"
+    r"(?:企业|公司|集团|机构|银行|券商|媒体|平台|厂商|车企|品牌|高校|大学|单位|网站)"
+)
+_SOURCE_LIST = re.compile(
+    rf"(?:综合整理自|整理自|转载自|编译自|来源[:：]|来源于|消息来源[:：])[ ]?"
+    rf"((?:{_ITEM}、)*{_ITEM})(?=等|[)）\n。，,；;]|$)"
+)
+
+
+def list_org_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the items of a list of organisations or of sources (Simplified or Traditional)."""
+    view = simplified_view(text)
+    out = []
+    for pattern in (_KIND_LIST, _SOURCE_LIST):
+        for m in pattern.finditer(view.text):
+            items = m.group(1).split("、")
+            pos = m.start(1)
+            if pattern is _KIND_LIST:  # the first item may have run on from the words before it (的有华为)
+                first = _last_words(items[0])
+                pos += len(items[0]) - len(first)
+                items[0] = first
+            for item in items:
+                name = item.removesuffix("等")
+                if len(name) >= 2 and not name.isdigit():
+                    out.append((view.start(pos), view.end(pos + len(name))))
+                pos += len(item) + 1
+    return sorted(set(out))
+
+
+_LIST_LEAD = frozenset(
+    {
+        "的",
+        "有",
+        "是",
+        "和",
+        "与",
+        "在",
+        "了",
+        "包括",
+        "如",
+        "像",
+        "例如",
+        "比如",
+        "以及",
+        "及",
+        "由",
+        "对",
+        "向",
+        "将",
+        "把",
+        "被",
+        "从",
+        "等",
+        "其中",
+        "还有",
+        "参与",
+        "参加",
+        "合作",
+        "联合",
+    }
+)
+
+
+def _last_words(item: str) -> str:
+    """The words at the end of a run of characters, back to the first particle or verb of a list's lead-in."""
+    words = list(_cut(item))
+    kept: list[str] = []
+    while words and words[-1] not in _LIST_LEAD and len("".join(kept)) + len(words[-1]) <= 8:
+        kept.insert(0, words.pop())
+    return "".join(kept)
