@@ -55,6 +55,7 @@ def test_person_names_by_surname_and_context(text: str, expected: list[str]) -> 
         "这个张量的维度很高，计算过程中需要更多内存。",  # 张量 "tensor" is a word; 过程中 is not a name
         "李先生和王女士昨天来了。",  # a surname with a form of address is not a name
         "教育等领域的投资增加了。",
+        "這是壹石二鳥的辦法。",  # the rest of an idiom after a numeral (jieba: 壹/m 石二鸟/nr)
     ],
 )
 def test_common_words_are_not_person_names(text: str) -> None:

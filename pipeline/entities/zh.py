@@ -105,6 +105,7 @@ _TITLES = (
 )
 _TITLE_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, _TITLES), key=len, reverse=True)) + r")[ \u3000]?$")
 # A form of address after a surname is a reference by role, not a name (李先生, 王女士).
+_NUMERALS = frozenset("一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾")
 # Particles, prepositions and verbs that follow a name in a sentence and are rarely the end of one.
 _PARTICLES = frozenset("的了在对等将同是和与及说也都就又被把从向给为以于由中称表")
 _ADDRESS = ("先生", "女士", "小姐", "太太", "老师", "师傅", "同学", "总", "董", "某")
@@ -176,7 +177,10 @@ def person_spans(text: str) -> list[tuple[int, int, str]]:
     starts = {t[0]: i for i, t in enumerate(tokens)}
     for i, (s, e, word, flag) in enumerate(tokens):
         if flag == "nr" and len(word) - _surname_len(word) == 2 and is_name(word):
-            found.setdefault(s, e)  # two-character jieba names are too often words (华声, 云栖): context needed
+            # two-character jieba names are too often words (华声, 云栖): context needed; after a numeral it is
+            # the rest of an idiom (一石二鳥)
+            if not (i > 0 and (tokens[i - 1][3] == "m" or tokens[i - 1][2][-1:] in _NUMERALS)):
+                found.setdefault(s, e)
             continue
         # A surname after a title or role: the name is the jieba token(s) that make 2-3 characters from there.
         if _surname_len(word) and _TITLE_RE.search(simple[max(0, s - 6) : s]):
