@@ -128,3 +128,19 @@ def test_country_run_on_into_a_government_body_names_the_body(extractor: Extract
     orgs = {m["text"] for e in entities if e["label"] == "ORG" for m in e["mentions"]}
     assert "中國外交部" in orgs and "外交部" not in orgs
     assert "China" in {e["name"] for e in entities}  # the second 中國 stands alone
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("中华全国供销合作总社理事会", "ORG", "中华全国供销合作总社"),  # the board is an office of the organisation
+        ("阿里巴巴董事会", "ORG", "阿里巴巴董事会"),  # kept whole when the rest does not end like an organisation
+        ("中國最大的雲公司", "ORG", None),  # a description
+        ("第十八届“世界饮料创新奖", "ORG", None),  # an ordinal event with a quote
+        ("张量", "PERSON", None),  # a common word
+        ("张建国", "PERSON", "张建国"),
+    ],
+)
+def test_chinese_model_spans_made_names(surface: str, label: str, expected: str | None) -> None:
+    span = zh.zh_model_span(surface, 0, len(surface), label)
+    assert (surface[span[0] : span[1]] if span else None) == expected

@@ -14,7 +14,15 @@ from pipeline.entities.discover import common_words, heuristic_spans, keep_span,
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
-from pipeline.entities.zh import latin_spans, list_org_spans, local_org_spans, person_spans, word_bounds
+from pipeline.entities.zh import (
+    latin_spans,
+    list_org_spans,
+    local_org_spans,
+    model_spans,
+    person_spans,
+    word_bounds,
+    zh_model_span,
+)
 from pipeline.script import is_cjk
 
 __all__ = ["Extractor", "VALUE_LABELS"]
@@ -90,8 +98,10 @@ class Extractor:
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
         local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
-        if self.ner and ner_lang(doc.lang) == "zh":  # a listed source named like an organisation (雷锋网)
-            local += [(s, e) for s, e in list_org_spans(doc.text) if org_tail(doc.text[s:e])]
+        if self.ner and ner_lang(doc.lang) == "zh":  # a listed name longer than a KB name inside it (雷锋网, 中联重科)
+            exact = {(m.start, m.end) for m in matches if m.field == "text"}
+            local += [(s, e) for s, e in list_org_spans(doc.text) if (s, e) not in exact and (
+                org_tail(doc.text[s:e]) or any(m.field == "text" and s <= m.start and m.end <= e for m in matches))]
         for start, end in local:
             found.append(_Found("text", start, end, None, doc.text[start:end], "ORG"))
         matches = [m for m in matches if not (m.field == "text" and _overlaps(m.start, m.end, local))]
@@ -155,9 +165,12 @@ class Extractor:
             return []
         out = []
         for start, end, label in ner_spans(doc.text, doc.lang):
+            span = zh_model_span(doc.text, start, end, label) if label == "ORG" else None
+            if span is None:
+                continue
+            start, end = span
             surface = doc.text[start:end]
-            if label == "ORG" and end - start >= 4 and org_tail(surface) and keep_span(surface, doc.lang, label,
-                                                                                      doc.text):
+            if end - start >= 4 and org_tail(surface) and keep_span(surface, doc.lang, label, doc.text):
                 out.append((start, end))
         return out
 
@@ -173,10 +186,18 @@ class Extractor:
             names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
             spans += [(s, e, "PERSON") for s, e in names]
             # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网)
-            for s, e in list_org_spans(text):
+            listed = list_org_spans(text)  # the list's own structure beats a model span across its items
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], listed)]
+            for s, e in listed:
+                names.add((s, e))
+                spans.append((s, e, "ORG"))
+            # Chinese names with a model number (含光800): products; over a model span that cuts them
+            models = model_spans(text)
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], models)]
+            for s, e in models:
                 if not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
-                    spans.append((s, e, "ORG"))
+                    spans.append((s, e, "PRODUCT"))
             # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
             for s, e in latin_spans(text, common_words()):
                 if not _overlaps(s, e, [sp[:2] for sp in spans]):
@@ -191,6 +212,11 @@ class Extractor:
             if refined is None:
                 continue
             start, end, label = refined
+            if ner_lang(lang) == "zh" and (start, end) not in names:
+                zh_span = zh_model_span(text, start, end, label)
+                if zh_span is None:
+                    continue
+                start, end = zh_span
             surface = text[start:end]
             if _overlaps(start, end, taken) or \
                     ((start, end) not in names and not keep_span(surface, lang, label, text)):

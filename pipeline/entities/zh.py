@@ -18,7 +18,16 @@ from pathlib import Path
 
 from pipeline.script import is_cjk, simplified_view
 
-__all__ = ["latin_spans", "list_org_spans", "local_org_spans", "person_spans", "surnames", "word_bounds"]
+__all__ = [
+    "model_spans",
+    "zh_model_span",
+    "latin_spans",
+    "list_org_spans",
+    "local_org_spans",
+    "person_spans",
+    "surnames",
+    "word_bounds",
+]
 
 NAMES_FILE = Path(__file__).resolve().parent / "kb" / "zh_names.txt"
 
@@ -338,7 +347,7 @@ def list_org_spans(text: str) -> list[tuple[int, int]]:
                 pos += len(items[0]) - len(first)
                 items[0] = first
             for item in items:
-                name = item.removesuffix("等")
+                name = item.removesuffix("等").removesuffix("在内")
                 if len(name) >= 2 and not name.isdigit():
                     out.append((view.start(pos), view.end(pos + len(name))))
                 pos += len(item) + 1
@@ -386,3 +395,59 @@ def _last_words(item: str) -> str:
     while words and words[-1] not in _LIST_LEAD and len("".join(kept)) + len(words[-1]) <= 8:
         kept.insert(0, words.pop())
     return "".join(kept)
+
+
+# The governing body of an organisation, written after its name ("…总社理事会副主任"): the person holds an office in
+# the organisation, which is the name.
+_BOARD = re.compile(r"(理事会|董事会|监事会|党委|党组|常委会)$")
+
+
+def zh_model_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """A Chinese span of the statistical model made into a name, or None: an organisation without the board its
+    name ends in (中华全国供销合作总社理事会 -> 中华全国供销合作总社), no description with 的 (中國最大的雲公司), no
+    quotes or ordinal (第十八届“世界饮料创新奖), and no
+    person whose "name" CC-CEDICT lists as a common word (张量 "tensor")."""
+    view = simplified_view(text[start:end])
+    simple = view.text
+    if re.search(r"[“”\"《》「」『』]|^第[0-9一二三四五六七八九十百]", simple):
+        return None  # a title or an ordinal event (第十八届“世界饮料创新奖), not a name
+    if label == "ORG":
+        if "的" in simple:
+            return None
+        board = _BOARD.search(simple)
+        if board and board.start() >= 4 and view.origin is None:
+            from pipeline.entities.extract import org_tail
+
+            if org_tail(simple[: board.start()]):
+                return start, start + board.start()
+    if label == "PERSON" and simple in _lists()[1]:
+        return None
+    return start, end
+
+
+# A Chinese name followed by a model number is a product (含光800, 玄铁910, 麒麟990): a noun-like jieba token of
+# 2-3 characters, then 2-4 digits that are neither a year nor a count (台, 万, 元, 名...).
+_COUNT_AFTER = frozenset("年月日号时分秒岁元角万亿千百十个家名人位次台部件款辆架艘只条张本份倍天周度米克吨斤%％.:：,，")
+_NOUN_TAGS = frozenset({"n", "nr", "nz", "nt", "ns", "nrt", "i", "j", "l"})
+
+
+def model_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of Chinese product names with a model number."""
+    view = simplified_view(text)
+    simple = view.text
+    tokens = _tokens(simple)
+    out = []
+    for i in range(len(tokens) - 1):
+        s, e, word, flag = tokens[i]
+        digits = tokens[i + 1][2]
+        if flag not in _NOUN_TAGS or not 2 <= len(word) <= 3 or not all(is_cjk(ch) for ch in word):
+            continue
+        if not (digits.isdigit() and 2 <= len(digits) <= 4 and tokens[i + 1][0] == e):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", digits) or word in _lists()[1]:
+            continue
+        after = simple[tokens[i + 1][1] : tokens[i + 1][1] + 1]
+        if after in _COUNT_AFTER:
+            continue
+        out.append((view.start(s), view.end(tokens[i + 1][1])))
+    return out
