@@ -144,3 +144,8 @@ def test_country_run_on_into_a_government_body_names_the_body(extractor: Extract
 def test_chinese_model_spans_made_names(surface: str, label: str, expected: str | None) -> None:
     span = zh.zh_model_span(surface, 0, len(surface), label)
     assert (surface[span[0] : span[1]] if span else None) == expected
+
+
+def test_chinese_names_with_a_model_number_are_products() -> None:
+    text = "阿里发布含光800芯片，销量超过800台，同比增长910万，营收2019年创新高，价格999元，延时300ms。"
+    assert [text[s:e] for s, e in zh.model_spans(text)] == ["含光800"]

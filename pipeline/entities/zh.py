@@ -426,8 +426,9 @@ def zh_model_span(text: str, start: int, end: int, label: str) -> tuple[int, int
 
 
 # A Chinese name followed by a model number is a product (含光800, 玄铁910, 麒麟990): a noun-like jieba token of
-# 2-3 characters, then 2-4 digits that are neither a year nor a count (台, 万, 元, 名...).
+# 2-3 characters, then 2-4 digits that are neither a year nor a count or measure (台, 万, 元, 名, 毫秒, ms...).
 _COUNT_AFTER = frozenset("年月日号时分秒岁元角万亿千百十个家名人位次台部件款辆架艘只条张本份倍天周度米克吨斤%％.:：,，")
+_UNIT_AFTER = frozenset("毫微纳兆赫瓦伏帧像码寸")
 _NOUN_TAGS = frozenset({"n", "nr", "nz", "nt", "ns", "nrt", "i", "j", "l"})
 
 
@@ -447,7 +448,7 @@ def model_spans(text: str) -> list[tuple[int, int]]:
         if re.fullmatch(r"(?:19|20)\d\d", digits) or word in _lists()[1]:
             continue
         after = simple[tokens[i + 1][1] : tokens[i + 1][1] + 1]
-        if after in _COUNT_AFTER:
+        if after in _COUNT_AFTER or after in _UNIT_AFTER or (after.isascii() and after.isalpha()):  # 300ms, 8GB
             continue
         out.append((view.start(s), view.end(tokens[i + 1][1])))
     return out
