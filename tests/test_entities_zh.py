@@ -149,3 +149,27 @@ def test_chinese_model_spans_made_names(surface: str, label: str, expected: str 
 def test_chinese_names_with_a_model_number_are_products() -> None:
     text = "阿里发布含光800芯片，销量超过800台，同比增长910万，营收2019年创新高，价格999元，延时300ms。"
     assert [text[s:e] for s, e in zh.model_spans(text)] == ["含光800"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("张尚武", "Zhang Shangwu"),
+        ("欧阳修", "Ouyang Xiu"),  # a two-character surname
+        ("单田芳", "Shan Tianfang"),  # the surname's own reading (CC-CEDICT), not 单 dan
+        ("吕布", "Lü Bu"),
+        ("张量", None),  # a common word
+    ],
+)
+def test_pinyin_names_of_mainland_people(name: str, expected: str | None) -> None:
+    assert zh.pinyin_name(name) == expected
+
+
+def test_unknown_person_in_simplified_text_is_named_in_pinyin() -> None:
+    from pipeline.entities.extract import unknown_id
+
+    ex = Extractor(load_kb(), ner=True, values=False)
+    entities = ex.extract(article("本报记者 张尚武 报道。", "zh-Hans"))
+    person = next(e for e in entities if e["label"] == "PERSON")
+    assert person["name"] == "Zhang Shangwu" and person["mentions"][0]["text"] == "张尚武"
+    assert person["entity_id"] == unknown_id("張尚武")  # one id with the Traditional spelling

@@ -307,19 +307,21 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon, list[tuple[str,
 
 
 def zh_name_lists() -> list[str]:
-    """Chinese surnames (CC-CEDICT entries glossed "surname X") and the common words (lower-case pinyin entries)
-    of 2-3 characters that start with one, which are not personal names (张量 "tensor", 高度 "height")."""
-    surnames: set[str] = set()
+    """Chinese surnames (CC-CEDICT entries glossed "surname X", with that romanisation: 单 Shan, 曾 Zeng, 欧阳
+    Ouyang) and the common words (lower-case pinyin entries) of 2-3 characters that start with one, which are not
+    personal names (张量 "tensor", 高度 "height")."""
+    surnames: dict[str, str] = {}
     common: set[str] = set()
     for _trad, simp, pinyin, glosses in cedict_lines():
         if pinyin[:1].isupper():
-            surname = any(re.match(r"^(?:two-character )?surname [A-Z]", g) for g in glosses)
-            if surname and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", simp):
-                surnames.add(simp)
+            roman = next((m.group(1) for g in glosses
+                          if (m := re.match(r"^(?:two-character )?surname ([A-Z][a-zü]+)\b", g))), None)
+            if roman and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", simp):
+                surnames.setdefault(simp, roman)
         elif 2 <= len(simp) <= 3 and is_cjk_name(simp):
             common.add(simp)
     common = {w for w in common if w[:1] in surnames or w[:2] in surnames}
-    return [f"surname\t{w}" for w in sorted(surnames)] + [f"common\t{w}" for w in sorted(common)]
+    return [f"surname\t{w}\t{surnames[w]}" for w in sorted(surnames)] + [f"common\t{w}" for w in sorted(common)]
 
 
 def join_untyped(entities: list[Draft], names: list[tuple[str, str, str]]) -> int:

@@ -20,6 +20,7 @@ from pipeline.entities.zh import (
     local_org_spans,
     model_spans,
     person_spans,
+    pinyin_name,
     word_bounds,
     zh_model_span,
 )
@@ -226,7 +227,11 @@ class Extractor:
             if len(claims) == 1:  # the model saw a name where the KB has exactly one entity of that form
                 out.append(self._kb(Match(segment.field, start, end, claims[0].entity, claims[0].ambiguous)))
             elif not claims:
-                out.append(_Found(segment.field, start, end, None, surface, label))
+                if label == "PERSON" and ner_lang(lang) == "zh" and org_tail(surface):
+                    label = "ORG"  # the model's "person" ends like an organisation (达摩院)
+                # a mainland person the KB does not know is named in pinyin, as English text writes the name
+                name = (pinyin_name(surface) if label == "PERSON" and lang == "zh-Hans" else None) or surface
+                out.append(_Found(segment.field, start, end, None, name, label))
         return out
 
 

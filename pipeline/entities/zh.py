@@ -20,6 +20,7 @@ from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
     "model_spans",
+    "pinyin_name",
     "zh_model_span",
     "latin_spans",
     "list_org_spans",
@@ -121,6 +122,37 @@ _ADDRESS = ("先生", "女士", "小姐", "太太", "老师", "师傅", "同学"
 
 
 @lru_cache(maxsize=1)
+def _romanised() -> dict[str, str]:
+    """Surname -> its romanisation (CC-CEDICT: 单 -> Shan, 欧阳 -> Ouyang)."""
+    out = {}
+    try:
+        lines = NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0] == "surname":
+            out[parts[1]] = parts[2]
+    return out
+
+
+def pinyin_name(name: str) -> str | None:
+    """The pinyin form of a mainland personal name as English text writes it: surname, space, given name in one
+    word (张尚武 -> Zhang Shangwu, 欧阳修 -> Ouyang Xiu); None when name is not a Chinese personal name."""
+    from pypinyin import Style, lazy_pinyin
+
+    from pipeline.script import to_simplified
+
+    simple = to_simplified(name)
+    n = _surname_len(simple)
+    if not is_name(simple):
+        return None
+    surname = _romanised().get(simple[:n]) or "".join(lazy_pinyin(simple[:n], style=Style.NORMAL)).capitalize()
+    given = "".join(lazy_pinyin(simple[n:], style=Style.NORMAL, v_to_u=True))
+    return f"{surname} {given.capitalize()}" if given.isalpha() else None
+
+
+@lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str]]:
     surnames: set[str] = set()
     common: set[str] = set()
@@ -131,7 +163,7 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
     for line in lines:
         if line.startswith("#") or "\t" not in line:
             continue
-        kind, word = line.split("\t", 1)
+        kind, word = line.split("\t")[:2]
         (surnames if kind == "surname" else common).add(word.strip())
     return frozenset(surnames), frozenset(common)
 
