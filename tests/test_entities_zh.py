@@ -97,9 +97,10 @@ def test_cedict_rules() -> None:
 
 
 def test_kb_links_chinese_names_of_brands_and_bodies(extractor: Extractor) -> None:
-    text = "百事可乐的广告，联合国的报告，中国工程院的院士。"
+    text = "百事可乐的广告，联合国的报告，中国工程院的院士，聯合國安理會的決議。"
     found = {e["name"] for e in extractor.extract(article(text, "zh-Hans")) if e["kb_id"]}
-    assert {"Pepsi", "United Nations", "Chinese Academy of Engineering"} <= found, found
+    expected = {"Pepsi", "United Nations", "Chinese Academy of Engineering", "United Nations Security Council"}
+    assert expected <= found, found
 
 
 def test_organisation_runs_on_into_a_place_names_its_branch(extractor: Extractor) -> None:

@@ -278,14 +278,20 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon, list[tuple[str,
         if len(simp) < 2 or not is_cjk_name(simp):
             continue
         kind = cedict_type(glosses[0])
-        if kind is None and cedict_org_name(glosses[0]):
+        gloss = glosses[0]
+        if kind is None:
+            # "(United Nations) Security Council": the organisation's whole name with its head in brackets
+            head = re.match(r"^\(([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)+)\) ([A-Z].*)$", gloss)
+            if head and cedict_org_name(f"{head.group(1)} {head.group(2)}"):
+                gloss = f"{head.group(1)} {head.group(2)}"
+        if kind is None and cedict_org_name(gloss):
             kind = "ORG"
         if kind is None:
             name = cedict_bare_name(glosses[0])
             if name:
                 untyped.append((simp, trad, name))  # joined by its English name to an entity of another source
             continue
-        name = cedict_name(glosses[0], kind)
+        name = cedict_name(gloss, kind)
         if name is None:
             continue
         aka = re.search(r"\baka ([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})", glosses[0])

@@ -125,6 +125,8 @@ class Extractor:
                 branches[m] = (m.start, body.end)
                 ends[(m.field, m.start)] = body
         parents = {ends[(m.field, m.start)] for m in branches}
+        match_starts = {(m.field, m.start) for m in matches}
+        match_ends = {(m.field, m.end) for m in matches}
         for m, (start, end) in branches.items():
             found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
         matches = [m for m in matches if m not in branches and m not in parents]
@@ -147,6 +149,9 @@ class Extractor:
                 # 拱北海關, 新产 in 新产品); a place may run on into a word (日本政府, 湖南省).
                 if m.end - m.start <= 3 and is_cjk(texts[m.field][m.start]):
                     at_start, at_end = word_bounds(texts[m.field], m.start, m.end)
+                    # a word that is two KB names in a row is both (联合国安理会)
+                    at_start = at_start or (m.field, m.start) in match_ends
+                    at_end = at_end or (m.field, m.end) in match_starts
                     if not at_start or (not at_end and self.linker.entries[m.entity].type != "GPE"):
                         continue
                 found.append(self._kb(m))
