@@ -174,3 +174,8 @@ def test_unknown_person_in_simplified_text_is_named_in_pinyin() -> None:
     person = next(e for e in entities if e["label"] == "PERSON")
     assert person["name"] == "Zhang Shangwu" and person["mentions"][0]["text"] == "张尚武"
     assert person["entity_id"] == unknown_id("張尚武")  # one id with the Traditional spelling
+
+
+def test_long_organisation_names_of_common_words() -> None:
+    text = "根據國際管理發展學院的排名，該公司與研究中心合作。"
+    assert [text[s:e] for s, e in zh.named_org_spans(text)] == ["國際管理發展學院"]  # not 研究中心 alone

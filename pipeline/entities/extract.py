@@ -19,6 +19,7 @@ from pipeline.entities.zh import (
     list_org_spans,
     local_org_spans,
     model_spans,
+    named_org_spans,
     person_spans,
     pinyin_name,
     word_bounds,
@@ -95,7 +96,7 @@ class Extractor:
         # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
         orgs = self._zh_orgs(doc) if self.ner else []
         if self.ner and ner_lang(doc.lang) == "zh":
-            orgs += list_org_spans(doc.text)
+            orgs += list_org_spans(doc.text) + named_org_spans(doc.text)
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
         local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
@@ -191,8 +192,9 @@ class Extractor:
         if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
             names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
             spans += [(s, e, "PERSON") for s, e in names]
-            # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网)
-            listed = list_org_spans(text)  # the list's own structure beats a model span across its items
+            # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网) and
+            # long names of common words that end in what kind of organisation it is (國際管理發展學院)
+            listed = list_org_spans(text) + named_org_spans(text)  # beat a model span across them
             spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], listed)]
             for s, e in listed:
                 names.add((s, e))

@@ -20,6 +20,7 @@ from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
     "model_spans",
+    "named_org_spans",
     "pinyin_name",
     "zh_model_span",
     "latin_spans",
@@ -483,4 +484,50 @@ def model_spans(text: str) -> list[tuple[int, int]]:
         if after in _COUNT_AFTER or after in _UNIT_AFTER or (after.isascii() and after.isalpha()):  # 300ms, 8GB
             continue
         out.append((view.start(s), view.end(tokens[i + 1][1])))
+    return out
+
+
+# Long organisation names the model misses (香港生成式人工智能研發中心, 國際管理發展學院): a run of noun-like jieba
+# tokens that ends in a word saying what kind of organisation it is, at least 2 tokens and 6 characters before
+# it, and starts a phrase (after punctuation, a preposition or a line start).
+_ORG_SUFFIX_WORDS = frozenset(
+    {
+        "中心",
+        "学院",
+        "研究院",
+        "研究所",
+        "协会",
+        "委员会",
+        "基金会",
+        "联合会",
+        "实验室",
+        "大学",
+        "医院",
+        "银行",
+        "集团",
+        "交易所",
+        "商会",
+        "学会",
+    }
+)
+_RUN_TAGS = frozenset({"n", "nz", "ns", "nt", "vn", "l", "j", "eng", "an", "nrt"})
+_RUN_START = frozenset({"p", "c", "x", "v", "uj"})
+
+
+def named_org_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of long organisation names made of common words (see above)."""
+    view = simplified_view(text)
+    tokens = _tokens(view.text)
+    out = []
+    for i, (_s, e, word, _flag) in enumerate(tokens):
+        if word not in _ORG_SUFFIX_WORDS:
+            continue
+        j = i
+        while j > 0 and tokens[j - 1][3] in _RUN_TAGS and all(is_cjk(ch) for ch in tokens[j - 1][2]):
+            j -= 1
+        if i - j < 2 or e - tokens[j][0] < 6:
+            continue
+        if j > 0 and tokens[j - 1][3] not in _RUN_START:
+            continue
+        out.append((view.start(tokens[j][0]), view.end(e)))
     return out
