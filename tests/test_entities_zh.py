@@ -139,6 +139,7 @@ def test_country_run_on_into_a_government_body_names_the_body(extractor: Extract
         ("中國最大的雲公司", "ORG", None),  # a description
         ("第十八届“世界饮料创新奖", "ORG", None),  # an ordinal event with a quote
         ("张量", "PERSON", None),  # a common word
+        ("李先生", "ORG", None),  # a surname and a form of address
         ("张建国", "PERSON", "张建国"),
     ],
 )

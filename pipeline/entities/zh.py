@@ -438,7 +438,7 @@ _BOARD = re.compile(r"(理事会|董事会|监事会|党委|党组|常委会)$")
 def zh_model_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
     """A Chinese span of the statistical model made into a name, or None: an organisation without the board its
     name ends in (中华全国供销合作总社理事会 -> 中华全国供销合作总社), no description with 的 (中國最大的雲公司), no
-    quotes or ordinal (第十八届“世界饮料创新奖), and no
+    quotes or ordinal (第十八届“世界饮料创新奖), no surname with a form of address (李先生), and no
     person whose "name" CC-CEDICT lists as a common word (张量 "tensor")."""
     view = simplified_view(text[start:end])
     simple = view.text
@@ -455,6 +455,9 @@ def zh_model_span(text: str, start: int, end: int, label: str) -> tuple[int, int
                 return start, start + board.start()
     if label == "PERSON" and simple in _lists()[1]:
         return None
+    n = _surname_len(simple)
+    if n and (simple[n:] in _ADDRESS or simple[n:] == "某"):
+        return None  # a surname and a form of address (李先生, 王女士, 马某): no name
     return start, end
 
 
