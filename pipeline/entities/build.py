@@ -42,6 +42,7 @@ BUILT = KB_DIR / "built.jsonl"
 NORP = KB_DIR / "norp.txt"
 COMMON = KB_DIR / "common_en.txt"
 REGIONS = KB_DIR / "regions.txt"
+ZH_NAMES = KB_DIR / "zh_names.txt"
 STATS = KB_DIR / "built.stats.json"
 DEFAULT_NSI = Path(os.environ.get("PIPELINE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) \
     / "data" / "kb_sources" / "name-suggestion-index"
@@ -170,9 +171,10 @@ _PRODUCT_WORDS = re.compile(r"\b(app|application|search engine|smartphone|phone|
                             r"software|service|website|online)\b", re.I)
 _GPE_WORDS = re.compile(r"\b(province|prefecture-level city|subprovincial city|municipality|city|capital|country|"
                         r"autonomous region|special administrative region|state of|island nation|republic|"
-                        r"kingdom|emirate|sultanate)\b", re.I)
+                        r"kingdom|emirate|sultanate|territory)\b", re.I)
 _SMALL_PLACE = re.compile(r"\b(county|district|town|township|village|county-level|prefecture(?!-level)|banner|"
-                          r"ancient|old name|former name|mountain|river|lake|temple|dynasty|tribe|star|surname)\b",
+                          r"ancient|old name|former name|mountain|river|lake|temple|dynasty|tribe|star|surname|"
+                          r"treaty|control|whole)\b",
                           re.I)
 _LIFE = re.compile(r"^(.+?) \((?:c\. )?(\d{3,4})\s*-\s*(\d{0,4})\)")
 
@@ -187,13 +189,47 @@ def cedict_type(gloss: str) -> str | None:
                  r"dialect|dynasty|era|period|emperor|king|legendary|mythical|novel|film|poem|classic|festival)\b",
                  head, re.I):
         return None
-    if _GPE_WORDS.search(head) and not _SMALL_PLACE.search(head):
+    gpe, small = _GPE_WORDS.search(head), _SMALL_PLACE.search(head)
+    if gpe and (not small or gpe.start() < small.start()):  # "Zhuzhou, prefecture-level city, on the ... river"
         return "GPE"
     if _PRODUCT_WORDS.search(head) and not re.search(r"\b(company|corporation|group)\b", head, re.I):
         return "PRODUCT"
     if _ORG_WORDS.search(head):
         return "ORG"
     return None
+
+
+# The last word of an English organisation name that says what it is ("United Nations", "Chinese Academy of
+# Engineering"): a CC-CEDICT proper noun whose gloss is such a name (two words or more) is an organisation.
+_ORG_NAME_HEAD = re.compile(r"\b(Nations|Academy|Council|Committee|Department|Ministry|Bureau|Office|Agency|"
+                            r"Organi[sz]ation|Association|Federation|Institute|University|College|Hospital|Court|"
+                            r"Army|Police|Bank|Society|Foundation|Administration|Authority|Corporation|"
+                            r"Group|Center|Centre|Exchange|Fund|Commission|Congress|Parliament|Assembly|"
+                            r"Company|Airlines|Airways|Press|Times|News|Daily|Television|Radio|Studios?|Motors|"
+                            r"Customs|Laboratory|Alliance)$")
+
+
+_NOT_NOW = re.compile(r"\d{4}|\b(name for|transliteration|abbr\.|see |variant of|surname|dynasty|emperor|imperial|"
+                     r"ancient|historical|former|old name|legendary|mythical|book|novel|film|by )", re.I)
+
+
+def cedict_org_name(gloss: str) -> str | None:
+    """The organisation an otherwise untyped CC-CEDICT proper noun names, by the head word of its English name
+    (not a historical one, a book or an abbreviation entry)."""
+    if _NOT_NOW.search(gloss.split(";")[0]):
+        return None
+    name = cedict_name(gloss, "ORG")
+    head = name.split(" of ")[0] if name else ""  # "Chinese Academy of Engineering": the head is before "of"
+    return name if name and len(name.split()) >= 2 and (_ORG_NAME_HEAD.search(name) or
+                                                        _ORG_NAME_HEAD.search(head)) else None
+
+
+def cedict_bare_name(gloss: str) -> str | None:
+    """A gloss that is only an English name, or a name and what kind of brand or company it is ("Pepsi",
+    "Hewlett-Packard", "Jeep (car brand)"); None for anything described further (a place, a person, a myth)."""
+    m = re.fullmatch(r"([A-Z][\w.&'-]*(?: [A-Z0-9][\w.&'-]*){0,3})(?: \([^()]*\b(?:brand|company|firm|maker)\))?",
+                     gloss.strip())
+    return m.group(1) if m and is_latin_name(m.group(1)) else None
 
 
 def cedict_name(gloss: str, kind: str) -> str | None:
@@ -216,8 +252,11 @@ def cedict_name(gloss: str, kind: str) -> str | None:
     return name if 2 <= len(name) <= 60 and is_latin_name(name) else None
 
 
-def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
-    """Proper-noun drafts; for every Simplified common word its first gloss; the common-word lexicon."""
+def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon, list[tuple[str, str, str]]]:
+    """Proper-noun drafts; for every Simplified common word its first gloss; the common-word lexicon; proper nouns
+    whose gloss gives an English name but not what it names (百事可乐 "Pepsi", 惠普 "Hewlett-Packard"): (Simplified,
+    Traditional, English name), for join_untyped."""
+    untyped: list[tuple[str, str, str]] = []
     drafts: dict[tuple[str, str], Draft] = {}
     common: dict[str, str] = {}
     english: set[str] = set()
@@ -239,9 +278,20 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
         if len(simp) < 2 or not is_cjk_name(simp):
             continue
         kind = cedict_type(glosses[0])
+        gloss = glosses[0]
         if kind is None:
+            # "(United Nations) Security Council": the organisation's whole name with its head in brackets
+            head = re.match(r"^\(([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)+)\) ([A-Z].*)$", gloss)
+            if head and cedict_org_name(f"{head.group(1)} {head.group(2)}"):
+                gloss = f"{head.group(1)} {head.group(2)}"
+        if kind is None and cedict_org_name(gloss):
+            kind = "ORG"
+        if kind is None:
+            name = cedict_bare_name(glosses[0])
+            if name:
+                untyped.append((simp, trad, name))  # joined by its English name to an entity of another source
             continue
-        name = cedict_name(glosses[0], kind)
+        name = cedict_name(gloss, kind)
         if name is None:
             continue
         aka = re.search(r"\baka ([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})", glosses[0])
@@ -259,7 +309,49 @@ def from_cedict() -> tuple[list[Draft], dict[str, str], Lexicon]:
             draft.countries.add("cn")
     english |= {w for w, n in gloss_words.items() if n >= 3}  # a word the dictionary uses in its glosses
     lexicon = Lexicon(frozenset(english), frozenset(common))
-    return [drafts[k] for k in sorted(drafts)], common, lexicon
+    return [drafts[k] for k in sorted(drafts)], common, lexicon, untyped
+
+
+def zh_name_lists() -> list[str]:
+    """Chinese surnames (CC-CEDICT entries glossed "surname X", with that romanisation: 单 Shan, 曾 Zeng, 欧阳
+    Ouyang) and the common words (lower-case pinyin entries) of 2-3 characters that start with one, which are not
+    personal names (张量 "tensor", 高度 "height")."""
+    surnames: dict[str, str] = {}
+    common: set[str] = set()
+    for _trad, simp, pinyin, glosses in cedict_lines():
+        if pinyin[:1].isupper():
+            roman = next((m.group(1) for g in glosses
+                          if (m := re.match(r"^(?:two-character )?surname ([A-Z][a-zü]+)\b", g))), None)
+            if roman and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", simp):
+                surnames.setdefault(simp, roman)
+        elif 2 <= len(simp) <= 3 and is_cjk_name(simp):
+            common.add(simp)
+    common = {w for w in common if w[:1] in surnames or w[:2] in surnames}
+    return [f"surname\t{w}\t{surnames[w]}" for w in sorted(surnames)] + [f"common\t{w}" for w in sorted(common)]
+
+
+def join_untyped(entities: list[Draft], names: list[tuple[str, str, str]]) -> int:
+    """Chinese forms of untyped CC-CEDICT names added to the one entity of the other sources whose own name or
+    English alias is that name (case-folded); a name that two entities share, or none, is left out."""
+    by_name: dict[str, set[int]] = defaultdict(set)
+    for n, d in enumerate(entities):
+        for form in {d.name, *d.aliases.get("en", ())}:
+            if is_latin_name(form):
+                by_name[fold(form)].add(n)
+    joined = 0
+    for simp, trad, name in sorted(names):
+        owners = by_name.get(fold(name), set())
+        if len(owners) != 1:
+            continue
+        d = entities[next(iter(owners))]
+        if d.type == "PERSON":
+            continue
+        d.add("zh", simp)
+        if trad != simp:
+            d.add("zh", trad)
+        d.sources.add("cedict")
+        joined += 1
+    return joined
 
 
 # ---------------------------------------------------------------- twstock
@@ -676,9 +768,10 @@ def versions() -> dict[str, str]:
 def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any], dict[Path, str]]:
     if not (nsi_root / "data").is_dir():
         raise SystemExit(f"name-suggestion-index not found at {nsi_root} (needs ../shared/data/kb_sources)")
-    cedict, common, lexicon = from_cedict()
+    cedict, common, lexicon, untyped = from_cedict()
     sources = {"nsi": from_nsi(nsi_root), "cedict": cedict, "twstock": from_twstock(), "cldr": from_cldr()}
     entities = merge(_override_drafts(), list(sources.values()), common)
+    join_untyped(entities, untyped)
     records = finish(entities, common, lexicon)
     per_source: Counter[str] = Counter()
     per_type: Counter[str] = Counter()
@@ -704,6 +797,8 @@ def build(nsi_root: Path) -> tuple[list[dict[str, Any]], dict[str, Any], dict[Pa
                  + "".join(w + "\n" for w in region_names()),
         COMMON: "# lower-case one-word English glosses of CC-CEDICT (CC BY-SA 4.0), made by make kb\n"
                 + "".join(w + "\n" for w in sorted(w for w in lexicon.english if re.fullmatch(r"[a-z]+", w))),
+        ZH_NAMES: "# Chinese surnames and common words that start with one (CC-CEDICT, CC BY-SA 4.0), make kb\n"
+                  + "".join(w + "\n" for w in zh_name_lists()),
     }
     return records, stats, lists
 

@@ -10,10 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, ner_spans, refine_span
+from pipeline.entities.discover import common_words, heuristic_spans, keep_span, ner_lang, ner_spans, refine_span
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
+from pipeline.entities.zh import (
+    latin_spans,
+    list_org_spans,
+    local_org_spans,
+    model_spans,
+    named_org_spans,
+    person_spans,
+    pinyin_name,
+    word_bounds,
+    zh_model_span,
+)
+from pipeline.script import is_cjk
 
 __all__ = ["Extractor", "VALUE_LABELS"]
 
@@ -81,6 +93,44 @@ class Extractor:
         inside = _Cover(blocked["text"])
         matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
         texts = {s.field: s.text for s in segments}
+        # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
+        orgs = self._zh_orgs(doc) if self.ner else []
+        if self.ner and ner_lang(doc.lang) == "zh":
+            orgs += list_org_spans(doc.text) + named_org_spans(doc.text)
+        # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
+        # know; a KB name inside one (人大常委会) is part of it.
+        local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
+        if self.ner and ner_lang(doc.lang) == "zh":  # a listed name longer than a KB name inside it (雷锋网, 中联重科)
+            exact = {(m.start, m.end) for m in matches if m.field == "text"}
+            local += [(s, e) for s, e in list_org_spans(doc.text) if (s, e) not in exact and (
+                org_tail(doc.text[s:e]) or any(m.field == "text" and s <= m.start and m.end <= e for m in matches))]
+        for start, end in local:
+            found.append(_Found("text", start, end, None, doc.text[start:end], "ORG"))
+        matches = [m for m in matches if not (m.field == "text" and _overlaps(m.start, m.end, local))]
+        # An organisation name run on into a place in Chinese (亚马逊中国, 中移動香港) names its branch there: one
+        # organisation the KB does not know, neither the parent nor the place apart.
+        branches = {}
+        ends = {(m.field, m.end): m for m in matches if self.linker.entries[m.entity].type == "ORG"}
+        for m in matches:
+            parent = ends.get((m.field, m.start))
+            if parent is not None and self.linker.entries[m.entity].type == "GPE" and is_cjk(texts[m.field][m.start]) \
+                    and is_cjk(texts[m.field][m.start - 1]) and not org_tail(texts[m.field][parent.start:parent.end]) \
+                    and all(word_bounds(texts[m.field], m.start, m.end)):
+                branches[m] = (parent.start, m.end)  # not 苹果中国市场 (Apple's China market): 中国市场 is a word
+        # A country or city run on into one of its government bodies (中國外交部, 美国商务部) names that body.
+        starts = {(m.field, m.start): m for m in matches if self.linker.entries[m.entity].type == "ORG"}
+        for m in matches:
+            body = starts.get((m.field, m.end))
+            if body is not None and m not in branches and self.linker.entries[m.entity].type == "GPE" \
+                    and is_cjk(texts[m.field][m.start]) and fold(texts[m.field][body.start:body.end]).endswith(_BODIES):
+                branches[m] = (m.start, body.end)
+                ends[(m.field, m.start)] = body
+        parents = {ends[(m.field, m.start)] for m in branches}
+        match_starts = {(m.field, m.start) for m in matches}
+        match_ends = {(m.field, m.end) for m in matches}
+        for m, (start, end) in branches.items():
+            found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
+        matches = [m for m in matches if m not in branches and m not in parents]
         for m in matches:
             # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
             # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
@@ -93,9 +143,21 @@ class Extractor:
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
             # Airlines): the whole name is an organisation the KB does not know.
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
+            if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
+                org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
             if org is None:
+                # Chinese has no spaces: a short dictionary name inside a longer word is not a mention (北海 in
+                # 拱北海關, 新产 in 新产品); a place may run on into a word (日本政府, 湖南省).
+                if m.end - m.start <= 3 and is_cjk(texts[m.field][m.start]):
+                    at_start, at_end = word_bounds(texts[m.field], m.start, m.end)
+                    # a word that is two KB names in a row is both (联合国安理会)
+                    at_start = at_start or (m.field, m.start) in match_ends
+                    at_end = at_end or (m.field, m.end) in match_starts
+                    if not at_start or (not at_end and self.linker.entries[m.entity].type != "GPE"):
+                        continue
                 found.append(self._kb(m))
-            elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and o.kb_id for o in found):
+            elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and
+                         (o.kb_id or (o.start, o.end) == org) for o in found):
                 found.append(_Found(m.field, org[0], org[1], None, texts[m.field][org[0]:org[1]], "ORG"))
         if self.ner or self.heuristics:
             taken = {s.field: [(f.start, f.end) for f in found if f.field == s.field] for s in segments}
@@ -104,6 +166,21 @@ class Extractor:
                 found.extend(self._discover(segment, lang, taken[segment.field]))
         return _group(found, {s.field: s.text for s in segments})
 
+    def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
+        """Organisation names the statistical model finds in Chinese text, longer than a place name."""
+        if ner_lang(doc.lang) != "zh":
+            return []
+        out = []
+        for start, end, label in ner_spans(doc.text, doc.lang):
+            span = zh_model_span(doc.text, start, end, label) if label == "ORG" else None
+            if span is None:
+                continue
+            start, end = span
+            surface = doc.text[start:end]
+            if end - start >= 4 and org_tail(surface) and keep_span(surface, doc.lang, label, doc.text):
+                out.append((start, end))
+        return out
+
     def _kb(self, m: Match) -> _Found:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
@@ -111,6 +188,29 @@ class Extractor:
     def _discover(self, segment: Segment, lang: str, taken: list[tuple[int, int]]) -> list[_Found]:
         text = segment.text
         spans = ner_spans(text, lang) if self.ner else []
+        names = set()
+        if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
+            names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
+            spans += [(s, e, "PERSON") for s, e in names]
+            # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网) and
+            # long names of common words that end in what kind of organisation it is (國際管理發展學院)
+            listed = list_org_spans(text) + named_org_spans(text)  # beat a model span across them
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], listed)]
+            for s, e in listed:
+                names.add((s, e))
+                spans.append((s, e, "ORG"))
+            # Chinese names with a model number (含光800): products; over a model span that cuts them
+            models = model_spans(text)
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], models)]
+            for s, e in models:
+                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                    names.add((s, e))
+                    spans.append((s, e, "PRODUCT"))
+            # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
+            for s, e in latin_spans(text, common_words()):
+                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                    names.add((s, e))
+                    spans.append((s, e, _latin_label(text[s:e])))
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
@@ -120,16 +220,32 @@ class Extractor:
             if refined is None:
                 continue
             start, end, label = refined
+            if ner_lang(lang) == "zh" and (start, end) not in names:
+                zh_span = zh_model_span(text, start, end, label)
+                if zh_span is None:
+                    continue
+                start, end = zh_span
             surface = text[start:end]
-            if _overlaps(start, end, taken) or not keep_span(surface, lang, label, text):
+            if _overlaps(start, end, taken) or \
+                    ((start, end) not in names and not keep_span(surface, lang, label, text)):
                 continue
             taken.append((start, end))
             claims = [c for c in self.linker.lookup(surface) if c.scope in segment.scopes(start)]
             if len(claims) == 1:  # the model saw a name where the KB has exactly one entity of that form
                 out.append(self._kb(Match(segment.field, start, end, claims[0].entity, claims[0].ambiguous)))
             elif not claims:
-                out.append(_Found(segment.field, start, end, None, surface, label))
+                if label == "PERSON" and ner_lang(lang) == "zh" and org_tail(surface):
+                    label = "ORG"  # the model's "person" ends like an organisation (达摩院)
+                # a mainland person the KB does not know is named in pinyin, as English text writes the name
+                name = (pinyin_name(surface) if label == "PERSON" and lang == "zh-Hans" else None) or surface
+                out.append(_Found(segment.field, start, end, None, name, label))
         return out
+
+
+def _latin_label(surface: str) -> str:
+    """PERSON when the English model reads a Latin name alone as one person ("Laura Nettle"), else ORG."""
+    found = ner_spans(surface, "en") if " " in surface else []
+    return "PERSON" if [(s, e, label) for s, e, label in found] == [(0, len(surface), "PERSON")] else "ORG"
 
 
 # Heads and tails of organisation names around a place name (Simplified; the text is matched on its folded view).
@@ -173,6 +289,21 @@ def model_extent(text: str, end: int) -> int | None:
         if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
             best = pos
     return best
+
+
+# Last characters of a Chinese organisation name beyond _ORG_TAILS_ZH: ministries, bureaus, departments,
+# academies, councils, centres, agencies, websites (外交部, 统计局, 科技厅, 工程院, 理事会, 研发中心, 通讯社, 雷锋网).
+_ORG_ENDS_ZH = ("部", "局", "厅", "署", "院", "会", "中心", "社", "所", "处", "办", "委", "集团", "公司", "网")
+
+
+# Government bodies that a country or city name heads (外交部, 商务部, 统计局, 证监会).
+_BODIES = ("部", "局", "厅", "署", "委员会", "委", "会", "院", "办")
+
+
+def org_tail(surface: str) -> bool:
+    """Whether a Chinese name ends the way organisation names end (公司, 银行, 部, 局, 院, 中心...)."""
+    folded = fold(surface)
+    return folded.endswith(_ORG_TAILS_ZH) or folded.endswith(_ORG_ENDS_ZH)
 
 
 def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
