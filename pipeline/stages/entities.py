@@ -52,6 +52,13 @@ class Entities(Stage):
 
             for lang in LANGS:
                 load_ner(lang)
+            # jieba's dictionary (the Chinese model's tokenizer and the span check's POS tagger share it): plain
+            # Python dicts. pyvi (Vietnamese) stays lazy: unpickling it imports scikit-learn, which starts threads.
+            import jieba.posseg  # noqa: F401
+
+            from pipeline.ner.features import segment_zh
+
+            segment_zh("中文")
 
     def run(self, docs: Iterable[Article]) -> Iterator[Article]:
         """The batch's texts go through each NER model once, together (`nlp.pipe`), then article by article."""
