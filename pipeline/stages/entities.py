@@ -52,13 +52,15 @@ class Entities(Stage):
 
             for lang in LANGS:
                 load_ner(lang)
-            # jieba's dictionary (the Chinese model's tokenizer and the span check's POS tagger share it): plain
-            # Python dicts. pyvi (Vietnamese) stays lazy: unpickling it imports scikit-learn, which starts threads.
+            # The word segmenters of the zh and vi models: jieba's dictionary (shared with the span check's POS
+            # tagger; plain Python dicts) and pyvi's CRF taggers (python-crfsuite, no threads).
             import jieba.posseg  # noqa: F401
 
             from pipeline.ner.features import segment_zh
+            from pipeline.pyvi_load import pyvi
 
             segment_zh("中文")
+            pyvi()
 
     def run(self, docs: Iterable[Article]) -> Iterator[Article]:
         """The batch's texts go through each NER model once, together (`nlp.pipe`), then article by article."""
