@@ -46,7 +46,11 @@ class Entities(Stage):
             raise ConfigError(f"entities.kb: {exc}") from exc
 
     def warm(self) -> None:
-        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork)."""
+        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork), and
+        pypinyin's tables for the ids of unknown Chinese names."""
+        from pipeline.entities.extract import name_key
+
+        name_key("北京")
         if self.config.entities.ner:
             from pipeline.ner import LANGS, load_ner
 
