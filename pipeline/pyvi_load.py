@@ -1,17 +1,77 @@
-"""pyvi, loaded without leaving files behind.
+"""pyvi, loaded without leaving files behind and without scikit-learn.
 
 Unpickling pyvi's sklearn-crfsuite models writes each one to a new temporary file (`model*.crfsuite`, about
 637 KB) that is removed only when the model object is garbage-collected, which never happens for pyvi's
 class attributes: every process that used pyvi left its files in the system temp folder. Here the models
 are unpickled with a private temp folder, their taggers opened (crfsuite reads the model then), and the
 folder removed at once.
+
+sklearn-crfsuite's `CRF` is a scikit-learn estimator, and importing it imports scikit-learn (and through it
+pandas and pyarrow, which start threads): about 1.2 CPU s per process, for a class of which pyvi only calls
+`predict`, a loop over python-crfsuite's tagger. The models are unpickled into `_CRF` below, which keeps
+the same state and predicts through the same tagger; the model file handling (`FileResource`) is
+sklearn-crfsuite's own. Without threads, the models can be loaded before the workers fork.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
+
+
+class _CRF:
+    """What pyvi uses of `sklearn_crfsuite.CRF` (the pickled state is its `__dict__`): `predict`."""
+
+    _tagger: Any = None
+
+    @property
+    def tagger_(self) -> Any:
+        if self._tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open(self.modelfile.name)  # type: ignore[attr-defined]  # set by unpickling
+            self._tagger = tagger
+        return self._tagger
+
+    def predict_single(self, xseq: Any) -> Any:
+        return self.tagger_.tag(xseq)
+
+    def predict(self, X: Any) -> Any:  # noqa: N803 - sklearn's name
+        import numpy as np
+
+        return np.array(list(map(self.predict_single, X)), dtype=object)
+
+
+@contextmanager
+def _light_crfsuite() -> Iterator[None]:
+    """While open, `sklearn_crfsuite.estimator.CRF` is `_CRF` and `sklearn_crfsuite`'s own `__init__` (which
+    imports scikit-learn) is not run; its `_fileresource` module loads from the installed package."""
+    import importlib.util
+
+    if "sklearn_crfsuite" in sys.modules:  # already imported for real: use it
+        yield
+        return
+    spec = importlib.util.find_spec("sklearn_crfsuite")
+    if spec is None or not spec.submodule_search_locations:
+        yield
+        return
+    package = types.ModuleType("sklearn_crfsuite")
+    package.__path__ = list(spec.submodule_search_locations)
+    estimator = types.ModuleType("sklearn_crfsuite.estimator")
+    estimator.CRF = _CRF  # type: ignore[attr-defined]
+    added = {"sklearn_crfsuite": package, "sklearn_crfsuite.estimator": estimator}
+    sys.modules.update(added)
+    try:
+        yield
+    finally:
+        for name in [*added, "sklearn_crfsuite._fileresource"]:
+            sys.modules.pop(name, None)
 
 
 @lru_cache(maxsize=1)
@@ -21,7 +81,8 @@ def pyvi() -> tuple[Any, Any]:
         previous = tempfile.tempdir
         tempfile.tempdir = private
         try:
-            from pyvi import ViPosTagger, ViTokenizer
+            with _light_crfsuite():
+                from pyvi import ViPosTagger, ViTokenizer
 
             for module, cls in ((ViTokenizer, "ViTokenizer"), (ViPosTagger, "ViPosTagger")):
                 getattr(module, cls).model.tagger_  # noqa: B018 - opens (reads) the model file while it still exists

@@ -167,3 +167,22 @@ def test_run_rejects_bad_inputs_and_keeps_good_ones(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["rejected"] == len(expected)
     assert manifest["processed"] == len(articles)
+
+
+def test_fix_text_matches_ftfy_line_by_line() -> None:
+    """The ASCII shortcut and per-line memo give exactly ftfy's result: mojibake, controls, line endings, seeds."""
+    import random
+
+    import ftfy
+
+    from pipeline.ingest import FTFY_CONFIG, fix_text
+
+    samples = [SEED_ZH_HANT, SEED_VI, SEED_EN, "plain ascii\n\nplain ascii\n",
+               "caf\u00c3\u00a9 \u00e2\u20ac\u0153x\u00e2\u20ac\n", "a\r\nb\rc\n", "bell\x07 esc\x1b[31mred\x1b[0m\n",
+               "form\x0cfeed\tand tab\n", "\u2028sep\u2029\n", "\x85next\n", "\ufeffbom\n", "e\u0301 combining\n",
+               "no newline at end"]
+    rng = random.Random(7)
+    alphabet = [chr(i) for i in range(128)] + ["é", "Ã©", "â€™", "\u2028", "\x85", "中", "ư"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in samples:
+        assert fix_text(text) == ftfy.fix_text(text, config=FTFY_CONFIG), repr(text)

@@ -123,3 +123,30 @@ def test_spans_map_ontonotes_places_to_loc_and_drop_other_labels() -> None:
     doc = spacy.blank("en")("Apple opened a store in Paris near the Louvre on Monday")
     doc.ents = [Span(doc, 0, 1, "ORG"), Span(doc, 5, 6, "GPE"), Span(doc, 8, 9, "FAC"), Span(doc, 10, 11, "DATE")]
     assert ner.NerModel._spans(doc) == [(0, 5, "ORG"), (24, 29, "LOC"), (39, 45, "LOC")]
+
+
+def test_spacy_and_pyvi_load_without_torch_or_scikit_learn() -> None:
+    """NER's spaCy import skips torch, pyvi's models load without scikit-learn, and both still work (a fresh
+    process, so no earlier import hides what these loaders pull in)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pipeline.ner import load_ner\n"
+        "from pipeline.pyvi_load import pyvi\n"
+        "spans = load_ner('vi').find('Thủ tướng Phạm Minh Chính thăm Hà Nội.')\n"
+        "tokenized = pyvi()[0].tokenize('Thủ tướng Phạm Minh Chính thăm Hà Nội.')\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'pyarrow') if m in sys.modules))\n"
+        "print(tokenized)\n"
+        "print(bool(spans))\n"
+        "import torch\n"
+        "print(torch.tensor([1]).sum().item())\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)}).stdout.splitlines()
+    assert out[0] == "[]"
+    assert "Thủ_tướng" in out[1] and "Hà_Nội" in out[1]
+    assert out[2] == "True"
+    assert out[3] == "1"  # torch itself still imports afterwards (translation uses it)

@@ -71,9 +71,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
 
     # favor_precision: menus and teasers out; comments never belong to the article. Dates from the page's
     # markup (meta, JSON-LD, time elements) first; a page-wide search only when these have none.
-    def extract(precision: bool) -> dict[str, Any]:
+    def extract(precision: bool, metadata: bool = True) -> dict[str, Any]:
         doc = bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            html, url=url, with_metadata=metadata, include_comments=False, include_tables=True,
             favor_precision=precision, deduplicate=False,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
@@ -85,7 +85,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     # Precision mode sometimes keeps only a small block (a lead, a box) of a long article: when its text is
     # short, the default mode is asked too, and its text taken when it is at least twice as long.
     if len(data.get("text") or "") < SHORT_EXTRACT:
-        wider = extract(False)
+        # Only the text is taken from the wider pass when the first found something: its metadata (a third of
+        # its time) is not extracted then. trafilatura reads metadata without changing the tree it extracts from.
+        wider = extract(False, metadata=not data)
         if len(wider.get("text") or "") >= 2 * max(1, len(data.get("text") or "")):
             data = {**data, "text": wider["text"]} if data else wider
     if not data:

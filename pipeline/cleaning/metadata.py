@@ -92,6 +92,14 @@ def _parse(text: str) -> dt.datetime | None:
         return None
 
 
+def warm_dates() -> None:
+    """Load dateparser and its locale data for the languages `_parse` reads (about a second per process), without
+    touching `_parse`'s cache."""
+    import dateparser
+
+    dateparser.parse("21 April 2022", languages=DATEPARSER_LANGUAGES, settings={"DATE_ORDER": "DMY"})
+
+
 def normalize_published(value: str) -> str | None:
     """A date given as metadata (JSON field, HTML meta) as ISO 8601, or None when unreadable."""
     value = value.strip()

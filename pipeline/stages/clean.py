@@ -35,6 +35,16 @@ class Clean(Stage):
         except (OSError, ValueError) as exc:  # a bad TOML file or regex is a ValueError
             raise ConfigError(f"clean.patterns: {exc}") from exc
 
+    def warm(self) -> None:
+        """The extraction and date libraries (imports, dateparser's locale tables for the languages it reads)."""
+        import htmldate  # noqa: F401
+        import trafilatura  # noqa: F401
+
+        from pipeline.cleaning.metadata import warm_dates
+
+        load_patterns(self.config.clean.patterns)
+        warm_dates()
+
     def process(self, doc: Article) -> Article:
         patterns = load_patterns(self.config.clean.patterns)
         cleaned = clean_article(doc.raw_text, doc.input_format, doc.meta, patterns, doc.url,

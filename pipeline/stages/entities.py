@@ -46,12 +46,25 @@ class Entities(Stage):
             raise ConfigError(f"entities.kb: {exc}") from exc
 
     def warm(self) -> None:
-        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork)."""
+        """The NER pipelines of every supported language (spaCy models: plain arrays, safe to fork), and
+        pypinyin's tables for the ids of unknown Chinese names."""
+        from pipeline.entities.extract import name_key
+
+        name_key("北京")
         if self.config.entities.ner:
             from pipeline.ner import LANGS, load_ner
 
             for lang in LANGS:
                 load_ner(lang)
+            # The word segmenters of the zh and vi models: jieba's dictionary (shared with the span check's POS
+            # tagger; plain Python dicts) and pyvi's CRF taggers (python-crfsuite, no threads).
+            import jieba.posseg  # noqa: F401
+
+            from pipeline.ner.features import segment_zh
+            from pipeline.pyvi_load import pyvi
+
+            segment_zh("中文")
+            pyvi()
 
     def run(self, docs: Iterable[Article]) -> Iterator[Article]:
         """The batch's texts go through each NER model once, together (`nlp.pipe`), then article by article."""
