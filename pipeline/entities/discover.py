@@ -81,17 +81,23 @@ _CONNECTORS = frozenset({"of", "de", "du", "van", "von", "der", "bin", "binti", 
 _PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
                     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|"
                     r"er|a|o|e|i|u|v)")
-_PINYIN_WORD = re.compile(rf"^{_PINYIN_SYLLABLE}{{1,2}}$")
+_PINYIN_WORD = re.compile(rf"^(?:{_PINYIN_SYLLABLE}){{1,2}}$")
 _LATIN_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$")
 
 
-def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -> bool:
+def _capitalised(word: str) -> bool:
+    """A word written as a name: an initial capital, or a lower-case prefix before one (iPad, eBay, iOS)."""
+    return word[:1].isupper() or (len(word) <= 12 and word[:1].islower() and any(ch.isupper() for ch in word[1:3]))
+
+
+def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", brand: bool = False) -> bool:
     """Precision filters for a discovered name (the held-out measure counts spurious entities).
 
     No stop words, digits, single characters or lowercase words; in Latin script every word of the
     name is capitalised (connectors aside), no quotes or stray punctuation, and a single word that
     the article also uses in lowercase is a common word, not a name. Raw machine translation
-    capitalises at random, so there only multi-word person names are kept.
+    capitalises at random, so there only multi-word person names are kept. `brand`: the name starts with a
+    known brand ("Apple Pencil"), so common words after it are a product's name, not a heading.
     """
     code = ner_lang(lang) or "en"
     stripped = surface.strip()
@@ -110,8 +116,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False
     if len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
         return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
-    if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+    if not all(_capitalised(w) or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
         return False
+    if brand:
+        return lang != "en-mt" or any(ch.isdigit() for ch in words[-1])
     if code == "en" and len(words) > 1 and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
         # In English text a title-cased phrase of common English words is a heading or label ("Public Transport",
         # "Analysis Report"); in Indonesian or Vietnamese text an English phrase is usually a name ("Brand Finance").
@@ -121,13 +129,13 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
     if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
         # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
         if label == "ORG":
-            return len(words) >= 2 and words[-1].casefold() in _ORG_HEADS
+            return len(words) >= 2 and words[-1].casefold() in ORG_HEADS
         return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
     return True
 
 
 # The last word of an organisation name that says what kind of organisation it is.
-_ORG_HEADS = frozenset(w.casefold() for w in (
+ORG_HEADS = frozenset(w.casefold() for w in (
     "Commission", "Committee", "Bureau", "Department", "Ministry", "Government", "Administration", "Agency",
     "Office", "Council", "Association", "Federation", "Academy", "University", "College", "Institute", "School",
     "Hospital", "Museum", "Center", "Centre", "Court", "Army", "Police", "Bank", "Group", "Company", "Corporation",
@@ -302,6 +310,14 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
                 return start, end, "LANGUAGE"
             return start, end, "NORP"
     return (start, end, label) if start < end else None
+
+
+def name_start(text: str, start: int, label: str) -> int:
+    """Where an organisation's name starts: a capitalised "The" inside a sentence, right before it, is part of the
+    name (The Star, The Malaysian Reserve); at a sentence start it is just the article."""
+    if label == "ORG" and re.search(r"[a-z,] The $", text[max(0, start - 8):start]):
+        return start - 4
+    return start
 
 
 def has_latin(text: str) -> bool:

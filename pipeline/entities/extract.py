@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, ner_spans, refine_span
+from pipeline.entities.discover import heuristic_spans, keep_span, name_start, ner_lang, ner_spans, refine_span
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
@@ -98,21 +98,27 @@ class Extractor:
             elif not any(o.field == m.field and o.start < org[1] and org[0] < o.end and o.kb_id for o in found):
                 found.append(_Found(m.field, org[0], org[1], None, texts[m.field][org[0]:org[1]], "ORG"))
         if self.ner or self.heuristics:
-            taken = {s.field: [(f.start, f.end) for f in found if f.field == s.field] for s in segments}
             for segment in segments:
                 lang = doc.lang if segment.field == "text" else "en"
-                found.extend(self._discover(segment, lang, taken[segment.field]))
+                found = self._discover(segment, lang, found)
         return _group(found, {s.field: s.text for s in segments})
 
     def _kb(self, m: Match) -> _Found:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
 
-    def _discover(self, segment: Segment, lang: str, taken: list[tuple[int, int]]) -> list[_Found]:
+    def _discover(self, segment: Segment, lang: str, found: list[_Found]) -> list[_Found]:
+        """`found` plus the names the models see in one segment. A model's organisation name that holds KB
+        places and nothing else ("Beijing Municipal Education Commission", "China Children's Center") replaces
+        them: a place inside a longer name is not a mention of the place."""
         text = segment.text
+        linked = {(f.start, f.end): f for f in found if f.field == segment.field and f.kb_id}
+        chinese = ner_lang(lang) == "zh"  # the zh model's organisation spans run on past names (湖南高质量)
+        taken = [(f.start, f.end) for f in found if f.field == segment.field]
         spans = ner_spans(text, lang) if self.ner else []
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
+        dropped: set[int] = set()
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
         for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])) + \
                 sorted(heuristic, key=lambda s: (s[0] - s[1], s[0])):
@@ -121,15 +127,52 @@ class Extractor:
                 continue
             start, end, label = refined
             surface = text[start:end]
-            if _overlaps(start, end, taken) or not keep_span(surface, lang, label, text):
+            inner = [(s, e) for s, e in taken if start < e and s < end]
+            brand = False
+            if inner:
+                inside = [linked.get(span) for span in inner
+                          if start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
+                if len(inside) != len(inner) or None in inside or label not in ("ORG", "PRODUCT"):
+                    continue
+                if chinese or not all(f.label == "GPE" for f in inside):  # type: ignore[union-attr]
+                    # a brand at the head of a longer English name: the brand's product or unit (Apple Pencil);
+                    # a legal form after it is the brand itself (Malaysia Airlines Bhd)
+                    head = inside[0]
+                    if ner_lang(lang) != "en" or len(inside) != 1 or head.start != start \
+                            or head.label not in ("ORG", "PRODUCT") \
+                            or not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]) \
+                            or all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
+                        continue
+                    brand = True
+                    label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"  # type: ignore[union-attr]
+            if not keep_span(surface, lang, label, text, brand=brand):
                 continue
-            taken.append((start, end))
+            if not inner and not _overlaps(name_start(text, start, label), start, taken):
+                start = name_start(text, start, label)
+                surface = text[start:end]
             claims = [c for c in self.linker.lookup(surface) if c.scope in segment.scopes(start)]
+            if inner and claims:
+                continue
+            for span in inner:
+                taken.remove(span)
+                dropped.add(id(linked.pop(span)))
+            taken.append((start, end))
             if len(claims) == 1:  # the model saw a name where the KB has exactly one entity of that form
                 out.append(self._kb(Match(segment.field, start, end, claims[0].entity, claims[0].ambiguous)))
             elif not claims:
                 out.append(_Found(segment.field, start, end, None, surface, label))
-        return out
+        return [f for f in found if id(f) not in dropped] + out
+
+
+def _org_named(words: str) -> bool:
+    """Whether a name's words say it is an organisation (Cloud? no: Bank, Group, Centre, Malaysia: yes)."""
+    from pipeline.entities.discover import ORG_HEADS
+
+    for word in re.findall(r"[^\W\d_][\w.&'-]*", words):
+        key = word.rstrip(".").casefold()
+        if key in _ORG_WORDS_LATIN or key in ORG_HEADS:
+            return True
+    return False
 
 
 # Heads and tails of organisation names around a place name (Simplified; the text is matched on its folded view).
@@ -145,6 +188,11 @@ _ORG_WORDS_LATIN = frozenset(w.casefold() for w in (
     "Securities", "Insurance", "Exchange", "Broadcasting", "Television", "Radio", "Police", "Customs", "Museum",
     "Kementerian", "Badan", "Komisi", "Otoritas", "Dinas", "Televisi", "Trung", "Ngân", "Tập",
     "Đại", "Bộ", "Sở", "Công"))
+
+
+# Legal forms after a company's name: "Malaysia Airlines Bhd" is Malaysia Airlines.
+LEGAL_FORMS = frozenset({"berhad", "bhd", "inc", "incorporated", "ltd", "limited", "corp", "corporation", "co",
+                         "company", "tbk", "plc", "llc", "ag", "sa", "gmbh", "nv", "bv", "pte", "pt", "holdings"})
 
 
 # Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
