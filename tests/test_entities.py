@@ -429,3 +429,71 @@ def test_machine_translated_organisations_named_by_their_kind_are_kept() -> None
     text = "The Beijing Municipal Education Commission said the Killing Machine was popular."
     assert keep_span("Beijing Municipal Education Commission", "en-mt", "ORG", text)
     assert not keep_span("Killing Machine", "en-mt", "ORG", text)
+
+
+class SpanNER:
+    """A stand-in NER model that returns every occurrence of the given names, longest names first."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        import re
+
+        out: list[tuple[int, int, str]] = []
+        for name in sorted(self.names, key=len, reverse=True):
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                if not any(s < m.end() and m.start() < e for s, e, _ in out):
+                    out.append((m.start(), m.end(), self.names[name]))
+        return out
+
+
+def ner_entities(monkeypatch: pytest.MonkeyPatch, names: dict[str, str], text: str,
+                 lang: str) -> dict[str, dict[str, Any]]:
+    fake = SpanNER(names)
+    monkeypatch.setattr(discover, "_model", lambda code: fake)
+    ex = Extractor(load_kb(), ner=True, values=False)
+    return {e["name"]: e for e in ex.extract(article(text, lang))}
+
+
+def test_model_organisation_name_replaces_the_places_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The Beijing Municipal Education Commission issued a notice to schools."
+    found = ner_entities(monkeypatch, {"Beijing Municipal Education Commission": "ORG"}, text, "en-mt")
+    assert found["Beijing Municipal Education Commission"]["label"] == "ORG"
+    assert "Beijing" not in found  # the place only occurs inside the name
+
+
+def test_brand_at_the_head_of_a_longer_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Apple said on Monday that the Apple Pencil will also work with the new iPad Pro."
+    found = ner_entities(monkeypatch, {"Apple": "ORG", "Apple Pencil": "ORG", "iPad Pro": "ORG"}, text, "en")
+    assert found["Apple Pencil"]["label"] == "PRODUCT" and found["Apple Pencil"]["kb_id"] is None
+    assert "iPad Pro" in found  # camel case is a name
+    assert any(e["kb_id"] == "Q312" for e in found.values())  # Apple itself, from its own mention
+
+
+def test_legal_form_and_acronym_stay_with_the_company(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Malaysia Airlines Berhad said on Friday its fleet would grow. MAB expects more passengers."
+    found = ner_entities(monkeypatch, {"Malaysia Airlines Berhad": "ORG", "MAB": "ORG"}, text, "en")
+    airline = found["Malaysia Airlines"]
+    assert [m["text"] for m in airline["mentions"]] == ["Malaysia Airlines Berhad", "MAB"]
+    assert "MAB" not in found and "Malaysia Airlines Berhad" not in found
+
+
+def test_part_of_a_person_name_is_that_person(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Menteri Keuangan Sri Mulyani Indrawati hadir di sana. Menurut Sri Mulyani, Mulyani juga bertemu warga."
+    names = {"Sri Mulyani Indrawati": "PERSON", "Sri Mulyani": "PERSON", "Mulyani": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "id")
+    assert list(found) == ["Sri Mulyani Indrawati"]  # "Sri" is a given name here, not the Malaysian title
+    assert len(found["Sri Mulyani Indrawati"]["mentions"]) == 3
+
+
+def test_time_zones_pinyin_and_camel_case_names() -> None:
+    from pipeline.entities.discover import keep_span, refine_span
+
+    text = "Gempa terjadi pukul 10.00 WIB atau 11.00 WITA."
+    assert not keep_span("WIB", "id", "ORG", text) and not keep_span("Wita", "id", "PERSON", text)
+    assert keep_span("Huang Xiaoxi", "en-mt", "PERSON", "Huang Xiaoxi said.")  # two-syllable given name
+    assert keep_span("Li Zhongming", "en-mt", "PERSON", "Li Zhongming said.")
+    assert keep_span("iPad", "en", "PRODUCT", "The new iPad sold well.")
+    title = "kata Tan Sri Muhyiddin Yassin"
+    assert refine_span(title, 5, len(title), "PERSON") == (13, len(title), "PERSON")

@@ -76,6 +76,25 @@ def _stop_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Time-zone abbreviations from the IANA database (WIB, WITA, HKT, EST): after a clock time, not names."""
+    import datetime
+    import zoneinfo
+
+    out = set()
+    for zone in zoneinfo.available_timezones():
+        try:
+            tz = zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        for month in (1, 7):
+            abbr = datetime.datetime(2020, month, 1, tzinfo=tz).tzname() or ""
+            if re.fullmatch(r"[A-Z]{2,5}", abbr):
+                out.add(abbr)
+    return frozenset(out)
+
+
 # Lowercase words allowed inside (never at the edge of) a Latin-script name: "Bank of America".
 _CONNECTORS = frozenset({"of", "de", "du", "van", "von", "der", "bin", "binti", "al", "and", "&", "dan", "và", "for"})
 _PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -103,7 +122,7 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
     stripped = surface.strip()
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
-    if stripped.casefold() in _stop_words(code) or is_region(stripped):
+    if stripped.casefold() in _stop_words(code) or is_region(stripped) or stripped.upper() in time_zones():
         return False
     if code == "zh":
         return len(stripped) >= 2 and _jieba_confirms(text, stripped)
@@ -219,10 +238,12 @@ _TITLES = frozenset(w.casefold() for w in (
     "Executive", "Officer", "CEO", "CFO", "CTO", "COO", "Founder", "Co-founder", "Director", "Manager", "Head",
     "King", "Queen", "Prince", "Princess", "Emperor", "Pope", "Judge", "Justice", "Ambassador", "Commissioner",
     "Deputy", "Acting", "Former", "Analyst", "Professor", "Spokesman", "Spokeswoman", "Spokesperson",
-    "Tun", "Tan", "Sri", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
+    "Tun", "Tan", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
     "Ibu", "Presiden", "Menteri", "Gubernur", "Direktur", "Utama", "Wakil", "Ketua", "Bupati", "Walikota",
     "Ông", "Bà", "Anh", "Chị", "Thủ", "Tướng", "Chủ", "Tịch", "Tổng", "Giám", "Đốc", "Bộ", "Trưởng",
 ))
+# Second words of Malaysian titles ("Tan Sri", "Datuk Seri"); alone, Sri is a given name (Sri Mulyani Indrawati).
+_SECOND_TITLES = frozenset({"sri", "seri"})
 # Nationality adjectives and language names, built by `make kb` from CLDR (pipeline/entities/kb/norp.txt).
 NORP_FILE = Path(__file__).resolve().parent / "kb" / "norp.txt"
 
@@ -297,7 +318,8 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
             end += tail.end()
         words = list(re.finditer(r"\S+", text[start:end]))
         drop = 0
-        while drop < len(words) - 1 and words[drop].group().casefold() in _TITLES:
+        while drop < len(words) - 1 and (words[drop].group().casefold() in _TITLES
+                                         or (drop and words[drop].group().casefold() in _SECOND_TITLES)):
             drop += 1
         if drop:
             start += words[drop].start()

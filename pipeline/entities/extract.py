@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import heuristic_spans, keep_span, name_start, ner_lang, ner_spans, refine_span
+from pipeline.entities.discover import (
+    has_latin,
+    heuristic_spans,
+    keep_span,
+    name_start,
+    ner_lang,
+    ner_spans,
+    refine_span,
+)
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
@@ -101,7 +109,8 @@ class Extractor:
             for segment in segments:
                 lang = doc.lang if segment.field == "text" else "en"
                 found = self._discover(segment, lang, found)
-        return _group(found, {s.field: s.text for s in segments})
+        texts = {s.field: s.text for s in segments}
+        return _group(_corefer(found, texts), texts)
 
     def _kb(self, m: Match) -> _Found:
         entry = self.linker.entries[m.entity]
@@ -130,21 +139,27 @@ class Extractor:
             inner = [(s, e) for s, e in taken if start < e and s < end]
             brand = False
             if inner:
-                inside = [linked.get(span) for span in inner
-                          if start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
-                if len(inside) != len(inner) or None in inside or label not in ("ORG", "PRODUCT"):
+                inside = [linked[span] for span in inner
+                          if span in linked and start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
+                if len(inside) != len(inner) or label not in ("ORG", "PRODUCT"):
                     continue
-                if chinese or not all(f.label == "GPE" for f in inside):  # type: ignore[union-attr]
+                if chinese or not all(f.label == "GPE" for f in inside):
                     # a brand at the head of a longer English name: the brand's product or unit (Apple Pencil);
                     # a legal form after it is the brand itself (Malaysia Airlines Bhd)
                     head = inside[0]
-                    if ner_lang(lang) != "en" or len(inside) != 1 or head.start != start \
-                            or head.label not in ("ORG", "PRODUCT") \
-                            or not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]) \
-                            or all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
+                    if len(inside) != 1 or head.start != start or head.label != "ORG" or chinese \
+                            or not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]):
+                        continue
+                    if all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
+                        taken.remove((head.start, head.end))
+                        dropped.add(id(linked.pop((head.start, head.end))))
+                        taken.append((start, end))
+                        out.append(_Found(head.field, start, end, head.kb_id, head.name, head.label))
+                        continue
+                    if ner_lang(lang) != "en":
                         continue
                     brand = True
-                    label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"  # type: ignore[union-attr]
+                    label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if not keep_span(surface, lang, label, text, brand=brand):
                 continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
@@ -291,6 +306,54 @@ def name_key(name: str) -> str:
 def unknown_id(name: str) -> str:
     """The stable id of an entity the KB does not know: `x:new-` and a hash of its name key."""
     return "x:new-" + hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:12]
+
+
+def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
+    """Short references to a longer name in the same article take that name's entity: part of a person's name
+    alone (Mulyani, Melinda -> Sri Mulyani Indrawati, Melinda Gates) and an organisation's acronym (MAB ->
+    Malaysia Airlines Berhad, TM -> Telekom Malaysia, BKPM -> Badan Koordinasi Penanaman Modal), where exactly
+    one entity of the article fits."""
+    people: dict[tuple[str, ...], set[tuple[str | None, str, str]]] = {}
+    initials: dict[str, set[tuple[str | None, str, str]]] = {}
+    for f in found:
+        if f.value is not None:
+            continue
+        surface = texts[f.field][f.start:f.end]
+        who = (f.kb_id, f.name, f.label)
+        words = surface.split()
+        if f.label == "PERSON" and len(words) >= 2 and has_latin(surface):
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + (i > 0)):
+                    people.setdefault(tuple(words[i:j]), set()).add(who)
+        if f.label in ("ORG", "PRODUCT"):
+            caps = [w for w in re.findall(r"[^\W\d_][\w'&.-]*", surface) if w[0].isupper()]
+            if len(caps) >= 2:
+                initials.setdefault("".join(w[0] for w in caps).upper(), set()).add(who)
+    if not people and not initials:
+        return found
+    out = []
+    for f in found:
+        surface = texts[f.field][f.start:f.end]
+        targets: set[tuple[str | None, str, str]] = set()
+        if f.kb_id is None and f.value is None and f.label != "GPE":
+            if re.fullmatch(r"[A-Z]{2,6}", surface):
+                targets = initials.get(surface, set())
+            elif f.label in ("PERSON", "ORG"):
+                targets = people.get(tuple(surface.split()), set())
+        targets.discard((f.kb_id, f.name, f.label))
+        if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
+            targets = {t for t in targets if not any(t != u and _inside(t[1], u[1]) for u in targets)}
+        if len(targets) == 1:
+            kb_id, name, label = next(iter(targets))
+            f = _Found(f.field, f.start, f.end, kb_id, name, label)
+        out.append(f)
+    return out
+
+
+def _inside(short: str, long: str) -> bool:
+    """Whether the words of one name run, in order, inside another's."""
+    a, b = short.split(), long.split()
+    return len(a) < len(b) and any(b[i:i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
 def _group(found: list[_Found], texts: dict[str, str]) -> list[dict[str, Any]]:
