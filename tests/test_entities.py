@@ -497,3 +497,27 @@ def test_time_zones_pinyin_and_camel_case_names() -> None:
     assert keep_span("iPad", "en", "PRODUCT", "The new iPad sold well.")
     title = "kata Tan Sri Muhyiddin Yassin"
     assert refine_span(title, 5, len(title), "PERSON") == (13, len(title), "PERSON")
+
+
+def test_machine_translated_bylines_and_agency_names() -> None:
+    from pipeline.entities.discover import byline_names, keep_span, refine_span
+
+    text = "Xinhua News Agency, Beijing, May 20 (Huang Xiaoxi Zhou Shanshan) reporter learned"
+    assert [text[s:e] for s, e, _ in byline_names(text)] == ["Huang Xiaoxi", "Zhou Shanshan"]
+    odd = "Nanchang, May 22 (Xinhua Chen Yushan) reporter"
+    assert byline_names(odd) == []  # three words: where the second name starts is unknown
+    xinhua = odd.index("Xinhua")
+    assert [odd[s:e] for s, e, _ in byline_names(odd, [(xinhua, xinhua + 6)])] == ["Chen Yushan"]
+    assert keep_span("Pang Yao-tian", "en-mt", "PERSON", text)
+    assert keep_span("Jiangxi Provincial Department of Education", "en-mt", "ORG", text)
+    assert not keep_span("Beijing Youth Ice Hockey", "en-mt", "ORG", text)
+    bureau = "the Beijing Municipal Human Resources and Social Security Bureau said"
+    start = bureau.index("Beijing")
+    refined = refine_span(bureau, start, bureau.index(" and"), "ORG")
+    assert refined is not None and bureau[refined[0]:refined[1]].endswith("Social Security Bureau")
+
+
+def test_indonesian_enclitic_after_a_name(extractor: Extractor) -> None:
+    found = linked(extractor, "Menurut dia, akun Instagramnya diikuti banyak orang.", "id")
+    assert found.get("Instagram") == ["Instagram"]
+    assert "Instagram" not in linked(extractor, "The Instagramnya account is odd.", "en")  # only id/ms

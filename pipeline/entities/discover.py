@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.languages import NER_ALIASES
 
-__all__ = ["HEURISTICS", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
+__all__ = ["HEURISTICS", "byline_names", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
 
 Span = tuple[int, int, str]
 HEURISTICS = ("caps", "jieba", "pyvi")
@@ -101,6 +101,34 @@ _PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
                     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|"
                     r"er|a|o|e|i|u|v)")
 _PINYIN_WORD = re.compile(rf"^(?:{_PINYIN_SYLLABLE}){{1,2}}$")
+def is_pinyin(word: str) -> bool:
+    """A word of toneless pinyin, one or two syllables, hyphenated or not (Xiaoxi, Yao-tian)."""
+    return bool(_PINYIN_WORD.match(word.lower().replace("-", "")))
+
+
+_BYLINE = re.compile(r"\(([^()\n]{3,80})\)")
+
+
+def byline_names(text: str, taken: list[tuple[int, int]] = ()) -> list[Span]:  # type: ignore[assignment]
+    """Reporters' names in a byline of machine-translated Chinese news, two to a pair of pinyin words:
+    "(Huang Xiaoxi Zhou Shanshan)" -> Huang Xiaoxi, Zhou Shanshan; a run of an odd number of words is left alone."""
+    out: list[Span] = []
+    for m in _BYLINE.finditer(text):
+        run: list[re.Match[str]] = []
+        for w in [*re.finditer(r"\S+", m.group(1)), None]:
+            at = (m.start(1) + w.start(), m.start(1) + w.end()) if w is not None else (0, 0)
+            if any(a < at[1] and at[0] < b for a, b in taken):  # a known name ("Xinhua") is not part of one
+                w = None
+            if w is not None and w.group()[:1].isupper() and w.group()[1:].islower() and is_pinyin(w.group()):
+                run.append(w)
+                continue
+            if len(run) >= 2 and len(run) % 2 == 0:
+                base = m.start(1)
+                out.extend((base + run[i].start(), base + run[i + 1].end(), "PERSON") for i in range(0, len(run), 2))
+            run = []
+    return out
+
+
 _LATIN_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$")
 
 
@@ -147,9 +175,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         return False
     if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
         # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
-        if label == "ORG":
-            return len(words) >= 2 and words[-1].casefold() in ORG_HEADS
-        return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
+        if label == "ORG":  # "... Bureau", "... Department of Education"
+            return len(words) >= 2 and any(w.casefold() in ORG_HEADS and (i == len(words) - 1 or words[i + 1] == "of")
+                                           for i, w in enumerate(words[1:], 1))
+        return label == "PERSON" and 2 <= len(words) <= 3 and all(is_pinyin(w) for w in words)
     return True
 
 
@@ -316,6 +345,10 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
         tail = re.match(r"[-‐‑][A-Za-zÀ-ɏ]+", text[end:end + 20])
         if tail and not (end + tail.end() < len(text) and text[end + tail.end()].isalnum()):
             end += tail.end()
+        if label == "ORG":  # "Beijing Municipal Human Resources" + " and Social Security Bureau"
+            more = re.match(r" and((?: [A-Z][\w'-]*){1,4})", text[end:end + 60])
+            if more and more.group(1).split()[-1].casefold() in ORG_HEADS:
+                end += more.end()
         words = list(re.finditer(r"\S+", text[start:end]))
         drop = 0
         while drop < len(words) - 1 and (words[drop].group().casefold() in _TITLES

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.entities.discover import (
+    byline_names,
     has_latin,
     heuristic_spans,
     keep_span,
@@ -125,6 +126,8 @@ class Extractor:
         chinese = ner_lang(lang) == "zh"  # the zh model's organisation spans run on past names (湖南高质量)
         taken = [(f.start, f.end) for f in found if f.field == segment.field]
         spans = ner_spans(text, lang) if self.ner else []
+        if self.ner and lang == "en-mt":
+            spans += byline_names(text, taken)
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
         dropped: set[int] = set()
