@@ -521,3 +521,21 @@ def test_indonesian_enclitic_after_a_name(extractor: Extractor) -> None:
     found = linked(extractor, "Menurut dia, akun Instagramnya diikuti banyak orang.", "id")
     assert found.get("Instagram") == ["Instagram"]
     assert "Instagram" not in linked(extractor, "The Instagramnya account is odd.", "en")  # only id/ms
+
+
+def test_names_around_a_kb_name_and_model_designations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "The plan is still open, according to the New Straits Times. Boeing 737 jets will follow."
+    found = ner_entities(monkeypatch, {"New Straits Times": "ORG"}, text, "en")
+    assert found["New Straits Times"]["label"] == "ORG" and found["New Straits Times"]["kb_id"] is None
+    assert "Boeing 737" in found  # a three-digit model number is not a year or an amount
+    assert keep_span("Moto G4", "en-mt", "ORG", text) and keep_span("Moto Z", "en-mt", "ORG", text)
+    assert keep_span("Land Public Transport Commission", "en", "ORG", text)
+    assert not keep_span("Security Department", "en", "ORG", text)  # two common words: a label, not a name
+
+
+def test_a_name_does_not_cross_a_line_break(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = SpanNER({"Edge\nGalaxy Tab": "ORG"})
+    monkeypatch.setattr(discover, "_model", lambda code: fake)
+    assert discover.ner_spans("Galaxy S6 Edge\nGalaxy Tab dijual.", "id") == [(10, 14, "ORG"), (15, 25, "ORG")]

@@ -48,9 +48,11 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
     out = []
     for s, e, label in model.find(text):
         if label in _LABELS and 0 <= s < e <= len(text):
-            s, e = trim_span(text, s, e)
-            if s < e:
-                out.append((s, e, _LABELS[label]))
+            # a name never runs across a line break (a heading glued to the next line: "Edge\nGalaxy S6")
+            for line in re.finditer(r"[^\n]+", text[s:e]):
+                ls, le = trim_span(text, s + line.start(), s + line.end())
+                if ls < le:
+                    out.append((ls, le, _LABELS[label]))
     return out
 
 
@@ -101,6 +103,10 @@ _PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
                     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|"
                     r"er|a|o|e|i|u|v)")
 _PINYIN_WORD = re.compile(rf"^(?:{_PINYIN_SYLLABLE}){{1,2}}$")
+# A model designation: letters and digits together (G4, X20, S6, 4X) or one capital letter (Moto Z).
+_MODEL_WORD = re.compile(r"^(?:[A-Z]|[A-Z]+\d+[A-Za-z]*|\d+[A-Z]+)$")
+
+
 def is_pinyin(word: str) -> bool:
     """A word of toneless pinyin, one or two syllables, hyphenated or not (Xiaoxi, Yao-tian)."""
     return bool(_PINYIN_WORD.match(word.lower().replace("-", "")))
@@ -167,7 +173,8 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         return False
     if brand:
         return lang != "en-mt" or any(ch.isdigit() for ch in words[-1])
-    if code == "en" and len(words) > 1 and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
+    if code == "en" and len(words) > 1 and (len(words) < 3 or words[-1].casefold() not in ORG_HEADS | _PRESS) \
+            and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
         # In English text a title-cased phrase of common English words is a heading or label ("Public Transport",
         # "Analysis Report"); in Indonesian or Vietnamese text an English phrase is usually a name ("Brand Finance").
         return False
@@ -175,6 +182,8 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         return False
     if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
         # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
+        if label in ("ORG", "PRODUCT") and 2 <= len(words) <= 4 and _MODEL_WORD.match(words[-1]):
+            return True  # a product with its model designation ("Moto G4", "Redmi Note 4X")
         if label == "ORG":  # "... Bureau", "... Department of Education"
             return len(words) >= 2 and any(w.casefold() in ORG_HEADS and (i == len(words) - 1 or words[i + 1] == "of")
                                            for i, w in enumerate(words[1:], 1))
@@ -182,6 +191,9 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
     return True
 
 
+# The last word of a newspaper's or news site's name ("New Straits Times", "Economic Observer").
+_PRESS = frozenset({"times", "post", "news", "daily", "herald", "tribune", "journal", "observer", "gazette", "review",
+                    "telegraph", "guardian", "chronicle", "reporter", "reserve", "insider", "weekly", "star"})
 # The last word of an organisation name that says what kind of organisation it is.
 ORG_HEADS = frozenset(w.casefold() for w in (
     "Commission", "Committee", "Bureau", "Department", "Ministry", "Government", "Administration", "Agency",

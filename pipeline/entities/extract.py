@@ -141,6 +141,7 @@ class Extractor:
             surface = text[start:end]
             inner = [(s, e) for s, e in taken if start < e and s < end]
             brand = False
+            head: _Found | None = None
             if inner:
                 inside = [linked[span] for span in inner
                           if span in linked and start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
@@ -150,19 +151,27 @@ class Extractor:
                     # a brand at the head of a longer English name: the brand's product or unit (Apple Pencil);
                     # a legal form after it is the brand itself (Malaysia Airlines Bhd)
                     head = inside[0]
-                    if len(inside) != 1 or head.start != start or head.label != "ORG" or chinese \
-                            or not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]):
+                    if len(inside) != 1 or head.label != "ORG" or chinese:
                         continue
-                    if all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
-                        taken.remove((head.start, head.end))
-                        dropped.add(id(linked.pop((head.start, head.end))))
-                        taken.append((start, end))
-                        out.append(_Found(head.field, start, end, head.kb_id, head.name, head.label))
+                    if head.start != start:  # a longer English name around it (New Straits Times)
+                        if ner_lang(lang) != "en" or not _org_named(text[start:end]) \
+                                or not re.search(r"[A-Za-z][ ]$", text[start:head.start]):
+                            continue
+                        label = "ORG"
+                        head = None
+                    elif not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]):
                         continue
-                    if ner_lang(lang) != "en":
-                        continue
-                    brand = True
-                    label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
+            if inner and head is not None:
+                if all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
+                    taken.remove((head.start, head.end))
+                    dropped.add(id(linked.pop((head.start, head.end))))
+                    taken.append((start, end))
+                    out.append(_Found(head.field, start, end, head.kb_id, head.name, head.label))
+                    continue
+                if ner_lang(lang) != "en":
+                    continue
+                brand = True
+                label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if not keep_span(surface, lang, label, text, brand=brand):
                 continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
@@ -216,7 +225,7 @@ LEGAL_FORMS = frozenset({"berhad", "bhd", "inc", "incorporated", "ltd", "limited
 # Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
 _MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
                              "flip", "xl", "xr", "xs"})
-_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{3,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
+_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|(?:19|20)\d\d|\d{5,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
 _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)"
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
@@ -338,10 +347,10 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
     for f in found:
         surface = texts[f.field][f.start:f.end]
         targets: set[tuple[str | None, str, str]] = set()
-        if f.kb_id is None and f.value is None and f.label != "GPE":
-            if re.fullmatch(r"[A-Z]{2,6}", surface):
+        if f.kb_id is None and f.value is None:
+            if re.fullmatch(r"[A-Z]{2,6}", surface) and f.label != "GPE":
                 targets = initials.get(surface, set())
-            elif f.label in ("PERSON", "ORG"):
+            elif f.label in ("PERSON", "ORG", "GPE"):  # a model may call part of a person's name a place
                 targets = people.get(tuple(surface.split()), set())
         targets.discard((f.kb_id, f.name, f.label))
         if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
