@@ -539,3 +539,16 @@ def test_a_name_does_not_cross_a_line_break(monkeypatch: pytest.MonkeyPatch) -> 
     fake = SpanNER({"Edge\nGalaxy Tab": "ORG"})
     monkeypatch.setattr(discover, "_model", lambda code: fake)
     assert discover.ner_spans("Galaxy S6 Edge\nGalaxy Tab dijual.", "id") == [(10, 14, "ORG"), (15, 25, "ORG")]
+
+
+def test_vietnamese_titles_sentence_ends_and_surnames(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import pieces
+
+    surface = "Will Smith. Video: YouTube"
+    assert [surface[a:b] for a, b in pieces(surface)] == ["Will Smith.", "Video: YouTube"]
+    assert [len(pieces(s)) for s in ("Dr. Smith Jones", "U.S. Steel", "Samsung Electronics Co. Ltd")] == [1, 1, 1]
+    text = "Tiến sĩ David Hanson, nhà sáng lập Hanson Robotics, nói. Theo tiến sĩ Hanson, robot sẽ kết hôn."
+    names = {"Tiến sĩ David Hanson": "PERSON", "Hanson Robotics": "PERSON", "Hanson": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "vi")
+    assert [m["text"] for m in found["David Hanson"]["mentions"]] == ["David Hanson", "Hanson"]
+    assert "Hanson" not in found

@@ -39,6 +39,25 @@ def _model(lang: str) -> Any:
     return load_ner(lang)
 
 
+_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "bhd", "jr", "sr", "st", "mt", "no", "vol", "dr", "mr", "mrs",
+                            "ms", "prof", "gen", "gov", "sen", "rep", "tbk", "dept"})
+
+
+def pieces(surface: str) -> list[tuple[int, int]]:
+    """The parts of a model span between line breaks and sentence ends ("Will Smith. Video: YouTube"); a period
+    after an abbreviation or a short word (Dr., U.S., Inc., J.) is not a sentence end."""
+    cuts = [0]
+    for m in re.finditer(r"\n|(?<=(\w)\.)\s+", surface):
+        if m.group() != "\n":
+            word = re.search(r"[\w]+(?=\.$)", surface[:m.start()])
+            if word is None or len(word.group()) < 3 or word.group().casefold() in _ABBREVIATIONS \
+                    or word.group().isupper():
+                continue
+        cuts.extend([m.start(), m.end()])
+    cuts.append(len(surface))
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i] < cuts[i + 1]]
+
+
 def ner_spans(text: str, lang: str | None) -> list[Span]:
     """(start, end, label) from the statistical NER model of the language, or nothing without one."""
     code = ner_lang(lang)
@@ -49,8 +68,8 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
     for s, e, label in model.find(text):
         if label in _LABELS and 0 <= s < e <= len(text):
             # a name never runs across a line break (a heading glued to the next line: "Edge\nGalaxy S6")
-            for line in re.finditer(r"[^\n]+", text[s:e]):
-                ls, le = trim_span(text, s + line.start(), s + line.end())
+            for a, b in pieces(text[s:e]):
+                ls, le = trim_span(text, s + a, s + b)
                 if ls < le:
                     out.append((ls, le, _LABELS[label]))
     return out
@@ -282,6 +301,7 @@ _TITLES = frozenset(w.casefold() for w in (
     "Tun", "Tan", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
     "Ibu", "Presiden", "Menteri", "Gubernur", "Direktur", "Utama", "Wakil", "Ketua", "Bupati", "Walikota",
     "Ông", "Bà", "Anh", "Chị", "Thủ", "Tướng", "Chủ", "Tịch", "Tổng", "Giám", "Đốc", "Bộ", "Trưởng",
+    "Tiến", "Sĩ", "Giáo", "Sư", "Thạc", "Bác", "Ngài", "Phó", "Thống",
 ))
 # Second words of Malaysian titles ("Tan Sri", "Datuk Seri"); alone, Sri is a given name (Sri Mulyani Indrawati).
 _SECOND_TITLES = frozenset({"sri", "seri"})

@@ -355,6 +355,8 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
         targets.discard((f.kb_id, f.name, f.label))
         if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
             targets = {t for t in targets if not any(t != u and _inside(t[1], u[1]) for u in targets)}
+        if len(targets) > 1:  # a surname alone: the name that ends in it (Hanson -> David Hanson, not Hanson Robotics)
+            targets = {t for t in targets if t[1].split()[-1] == surface} or targets
         if len(targets) == 1:
             kb_id, name, label = next(iter(targets))
             f = _Found(f.field, f.start, f.end, kb_id, name, label)
