@@ -552,3 +552,21 @@ def test_vietnamese_titles_sentence_ends_and_surnames(monkeypatch: pytest.Monkey
     found = ner_entities(monkeypatch, names, text, "vi")
     assert [m["text"] for m in found["David Hanson"]["mentions"]] == ["David Hanson", "Hanson"]
     assert "Hanson" not in found
+
+
+def test_legal_forms_bylines_and_sentence_capitals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import lone_first_word, org_name
+
+    assert org_name("PT Astra Otoparts Tbk") == "Astra Otoparts"
+    assert org_name("PT Pos Indonesia (Persero)") == "Pos Indonesia"
+    assert org_name("Samsung Electronics Co., Ltd.") == "Samsung Electronics"
+    text = ("Produk PT Astra Otoparts Tbk dijual di sini, kata Direktur Astra Otoparts Tbk Yusak Kristian.\n"
+            "Dikutip dari situs resmi, Astra Otoparts menambah pabrik.")
+    names = {"PT Astra Otoparts Tbk": "ORG", "Astra Otoparts Tbk Yusak Kristian": "ORG", "Astra Otoparts": "ORG",
+             "Dikutip": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "id")
+    assert list(found) == ["Astra Otoparts"]  # one company, with and without its legal form; no byline
+    assert len(found["Astra Otoparts"]["mentions"]) == 3
+    start = text.index("Dikutip")
+    assert lone_first_word(text, start, start + 7)
+    assert not lone_first_word("Produk baru. Produk lama.", 0, 6)  # it occurs again: maybe a name

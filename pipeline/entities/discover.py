@@ -381,6 +381,11 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
             more = re.match(r" and((?: [A-Z][\w'-]*){1,4})", text[end:end + 60])
             if more and more.group(1).split()[-1].casefold() in ORG_HEADS:
                 end += more.end()
+        # a company's legal form ends its name: what follows is a byline or the next name ("Astra Otoparts Tbk
+        # Yusak Kristian")
+        cut = re.search(r"(?<=\w)[ ](?:Tbk|Bhd|Berhad|Ltd|Inc|Plc|PLC|LLC|GmbH)\.?(?=[ ]+[A-Z])", text[start:end])
+        if cut:
+            end = start + cut.end()
         words = list(re.finditer(r"\S+", text[start:end]))
         drop = 0
         while drop < len(words) - 1 and (words[drop].group().casefold() in _TITLES
@@ -405,6 +410,30 @@ def name_start(text: str, start: int, label: str) -> int:
     if label == "ORG" and re.search(r"[a-z,] The $", text[max(0, start - 8):start]):
         return start - 4
     return start
+
+
+_LEGAL_HEAD = re.compile(r"^(?:PT|PT\.|CV|Perseroan Terbatas)[ ]+(?=[A-Z0-9])")
+_LEGAL_TAIL = re.compile(r"(?:,?[ ]+(?:Tbk|\(Persero\)|Persero|Bhd|Berhad|Sdn Bhd|Ltd|Limited|Inc|Plc|PLC|LLC|GmbH|"
+                         r"Co\.?,? Ltd)\.?)+$")
+
+
+def org_name(surface: str) -> str:
+    """The name of an organisation the KB does not know, without its legal form, so that its mentions with and
+    without one are one entity: "PT Astra Otoparts Tbk" -> "Astra Otoparts", "Malaysia Airlines Bhd" -> ..."""
+    name = _LEGAL_TAIL.sub("", _LEGAL_HEAD.sub("", surface))
+    return name if len(name) >= 2 else surface
+
+
+def lone_first_word(text: str, start: int, end: int) -> bool:
+    """A single capitalised word that opens a sentence or line and occurs nowhere else in the text: the capital
+    is the sentence's, not a name's ("Dikutip dari ...", "Ahad (24/9) ...")."""
+    surface = text[start:end]
+    if " " in surface or surface.isupper() or not has_latin(surface):
+        return False
+    before = text[:start].rstrip(" \t")
+    if before and before[-1] not in ".!?:\n\"“”'‘’(-–—":
+        return False
+    return len(re.findall(rf"(?<!\w){re.escape(surface)}(?!\w)", text)) == 1
 
 
 def has_latin(text: str) -> bool:

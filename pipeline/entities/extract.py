@@ -15,9 +15,11 @@ from pipeline.entities.discover import (
     has_latin,
     heuristic_spans,
     keep_span,
+    lone_first_word,
     name_start,
     ner_lang,
     ner_spans,
+    org_name,
     refine_span,
 )
 from pipeline.entities.kb import Entry, fold
@@ -174,6 +176,8 @@ class Extractor:
                 label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if not keep_span(surface, lang, label, text, brand=brand):
                 continue
+            if not inner and lone_first_word(text, start, end):
+                continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
                 start = name_start(text, start, label)
                 surface = text[start:end]
@@ -187,7 +191,8 @@ class Extractor:
             if len(claims) == 1:  # the model saw a name where the KB has exactly one entity of that form
                 out.append(self._kb(Match(segment.field, start, end, claims[0].entity, claims[0].ambiguous)))
             elif not claims:
-                out.append(_Found(segment.field, start, end, None, surface, label))
+                out.append(_Found(segment.field, start, end, None, org_name(surface) if label == "ORG" else surface,
+                                  label))
         return [f for f in found if id(f) not in dropped] + out
 
 
