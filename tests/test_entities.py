@@ -570,3 +570,13 @@ def test_legal_forms_bylines_and_sentence_capitals(monkeypatch: pytest.MonkeyPat
     start = text.index("Dikutip")
     assert lone_first_word(text, start, start + 7)
     assert not lone_first_word("Produk baru. Produk lama.", 0, 6)  # it occurs again: maybe a name
+
+
+def test_vietnamese_organisation_names_capitalise_each_word_not_each_syllable() -> None:
+    from pipeline.entities.discover import keep_span
+
+    assert keep_span("Ủy ban Chứng khoán Nhà nước", "vi", "ORG", "")
+    assert keep_span("Bộ Thông tin và Truyền thông", "vi", "ORG", "")
+    assert not keep_span("Ngân hàng Nhà nước phương án sắp xếp lại công", "vi", "ORG", "")  # runs into the sentence
+    assert not keep_span("Công ty này", "vi", "ORG", "")
+    assert not keep_span("Ủy ban Chứng khoán Nhà nước", "id", "ORG", "")  # a Vietnamese rule

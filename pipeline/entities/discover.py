@@ -126,6 +126,27 @@ _PINYIN_WORD = re.compile(rf"^(?:{_PINYIN_SYLLABLE}){{1,2}}$")
 _MODEL_WORD = re.compile(r"^(?:[A-Z]|[A-Z]+\d+[A-Za-z]*|\d+[A-Z]+)$")
 
 
+# Kinds of organisation that open a Vietnamese organisation's name (Ủy ban Chứng khoán Nhà nước, Công ty Tài chính
+# Bưu điện): Vietnamese capitalises the first syllable of each word of such a name, not every syllable.
+_VI_ORG_HEADS = frozenset(h.casefold() for h in (
+    "Ủy ban", "Uỷ ban", "Bộ", "Công ty", "Tổng công ty", "Ngân hàng", "Tập đoàn", "Trường", "Đại học", "Học viện",
+    "Viện", "Sở", "Cục", "Tổng cục", "Hội", "Hiệp hội", "Quỹ", "Bệnh viện", "Tòa án", "Toà án", "Văn phòng",
+    "Trung tâm", "Liên đoàn", "Đài", "Báo", "Thông tấn xã", "Quốc hội", "Chính phủ", "Nhà máy", "Sở giao dịch",
+    "Tổng liên đoàn", "Liên hợp quốc", "Hãng", "Quân đội"))
+
+
+def vietnamese_org(syllables: list[str]) -> bool:
+    """A Vietnamese organisation's name: a kind of organisation, then words each opened by a capital syllable
+    (no two lower-case syllables in a row), 3 to 10 syllables, letters only."""
+    if not 3 <= len(syllables) <= 10 or not all(w.isalpha() for w in syllables):
+        return False
+    head = next((n for n in (3, 2, 1) if " ".join(syllables[:n]).casefold() in _VI_ORG_HEADS), 0)
+    if not head or head >= len(syllables) or not syllables[0][:1].isupper() or not syllables[head][:1].isupper():
+        return False
+    rest = syllables[head:]
+    return not any(a[:1].islower() and b[:1].islower() for a, b in zip(rest, rest[1:], strict=False))
+
+
 def is_pinyin(word: str) -> bool:
     """A word of toneless pinyin, one or two syllables, hyphenated or not (Xiaoxi, Yao-tian)."""
     return bool(_PINYIN_WORD.match(word.lower().replace("-", "")))
@@ -182,6 +203,8 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
     if stripped == stripped.lower():
         return False
     words = stripped.split()
+    if code == "vi" and label == "ORG" and vietnamese_org(words):
+        return True
     if not all(_LATIN_TOKEN.match(w) for w in words) or len(words) > 5:
         return False
     if words[0].casefold() in _stop_words(code) or words[-1].casefold() in _stop_words(code):
