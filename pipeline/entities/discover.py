@@ -144,7 +144,8 @@ def vietnamese_org(syllables: list[str]) -> bool:
     if not head or head >= len(syllables) or not syllables[0][:1].isupper() or not syllables[head][:1].isupper():
         return False
     rest = syllables[head:]
-    return not any(a[:1].islower() and b[:1].islower() for a, b in zip(rest, rest[1:], strict=False))
+    return not any(a[:1].islower() and b[:1].islower() and b not in _CONNECTORS and a not in _CONNECTORS
+                   for a, b in zip(rest, rest[1:], strict=False)) and rest[-1] not in _CONNECTORS
 
 
 def is_pinyin(word: str) -> bool:
