@@ -580,3 +580,12 @@ def test_vietnamese_organisation_names_capitalise_each_word_not_each_syllable() 
     assert not keep_span("Ngân hàng Nhà nước phương án sắp xếp lại công", "vi", "ORG", "")  # runs into the sentence
     assert not keep_span("Công ty này", "vi", "ORG", "")
     assert not keep_span("Ủy ban Chứng khoán Nhà nước", "id", "ORG", "")  # a Vietnamese rule
+
+
+def test_unknown_names_with_and_without_the_or_a_company_word_are_one_entity() -> None:
+    from pipeline.entities.discover import org_name
+    from pipeline.entities.extract import unknown_id
+
+    assert unknown_id("The Malaysian Reserve") == unknown_id("Malaysian Reserve")
+    assert org_name("Bonia Corp") == org_name("Bonia Group") == "Bonia"
+    assert unknown_id("Theodore Tan") != unknown_id("odore Tan")  # only the whole word "The"

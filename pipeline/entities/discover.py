@@ -438,7 +438,7 @@ def name_start(text: str, start: int, label: str) -> int:
 
 _LEGAL_HEAD = re.compile(r"^(?:PT|PT\.|CV|Perseroan Terbatas)[ ]+(?=[A-Z0-9])")
 _LEGAL_TAIL = re.compile(r"(?:,?[ ]+(?:Tbk|\(Persero\)|Persero|Bhd|Berhad|Sdn Bhd|Ltd|Limited|Inc|Plc|PLC|LLC|GmbH|"
-                         r"Co\.?,? Ltd)\.?)+$")
+                         r"Co\.?,? Ltd|Corp|Corporation|Group|Holdings)\.?)+$")
 
 
 def org_name(surface: str) -> str:

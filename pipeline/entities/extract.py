@@ -311,7 +311,7 @@ def name_key(name: str) -> str:
     from pipeline.entities.kb import fold
     from pipeline.script import has_cjk
 
-    folded = fold(name)
+    folded = re.sub(r"^the\s+(?=\w)", "", fold(name))  # "The Malaysian Reserve" = "Malaysian Reserve"
     if has_cjk(folded):
         from pypinyin import lazy_pinyin
 
