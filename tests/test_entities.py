@@ -589,3 +589,12 @@ def test_unknown_names_with_and_without_the_or_a_company_word_are_one_entity() -
     assert unknown_id("The Malaysian Reserve") == unknown_id("Malaysian Reserve")
     assert org_name("Bonia Corp") == org_name("Bonia Group") == "Bonia"
     assert unknown_id("Theodore Tan") != unknown_id("odore Tan")  # only the whole word "The"
+
+
+def test_mountains_and_rivers_are_not_places() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Abu vulkanik Gunung Rinjani menutup bandara di Lombok."
+    assert not keep_span("Gunung Rinjani", "id", "GPE", text)
+    assert not keep_span("Yangtze River", "en", "GPE", "Ships on the Yangtze River.")
+    assert keep_span("Lombok", "id", "GPE", text)

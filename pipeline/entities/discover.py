@@ -148,6 +148,18 @@ def vietnamese_org(syllables: list[str]) -> bool:
                    for a, b in zip(rest, rest[1:], strict=False)) and rest[-1] not in _CONNECTORS
 
 
+# Mountains, rivers, lakes and seas are not places in the annotation's sense (countries, provinces, cities).
+_NATURAL_HEADS = frozenset({"gunung", "sungai", "danau", "selat", "mount", "mt.", "lake", "núi", "sông", "hồ",
+                            "vịnh", "đèo"})
+_NATURAL_TAILS = frozenset({"river", "mountain", "mountains", "lake", "sea", "ocean", "strait", "volcano"})
+
+
+def natural_feature(name: str) -> bool:
+    """A name that says it is a mountain, river, lake or sea ("Gunung Rinjani", "Yangtze River", "sông Hồng")."""
+    words = name.casefold().split()
+    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _NATURAL_TAILS)
+
+
 def is_pinyin(word: str) -> bool:
     """A word of toneless pinyin, one or two syllables, hyphenated or not (Xiaoxi, Yao-tian)."""
     return bool(_PINYIN_WORD.match(word.lower().replace("-", "")))
@@ -198,6 +210,8 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
     if stripped.casefold() in _stop_words(code) or is_region(stripped) or stripped.upper() in time_zones():
+        return False
+    if natural_feature(stripped):
         return False
     if code == "zh":
         return len(stripped) >= 2 and _jieba_confirms(text, stripped)
