@@ -530,6 +530,7 @@ def test_names_around_a_kb_name_and_model_designations(monkeypatch: pytest.Monke
     found = ner_entities(monkeypatch, {"New Straits Times": "ORG"}, text, "en")
     assert found["New Straits Times"]["label"] == "ORG" and found["New Straits Times"]["kb_id"] is None
     assert "Boeing 737" in found  # a three-digit model number is not a year or an amount
+    assert "Tencent 4300" not in ner_entities(monkeypatch, {}, "Tencent 4300 billion yuan in revenue.", "en-mt")
     assert keep_span("Moto G4", "en-mt", "ORG", text) and keep_span("Moto Z", "en-mt", "ORG", text)
     assert keep_span("Land Public Transport Commission", "en", "ORG", text)
     assert not keep_span("Security Department", "en", "ORG", text)  # two common words: a label, not a name

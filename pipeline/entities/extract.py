@@ -230,7 +230,7 @@ LEGAL_FORMS = frozenset({"berhad", "bhd", "inc", "incorporated", "ltd", "limited
 # Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
 _MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
                              "flip", "xl", "xr", "xs"})
-_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|(?:19|20)\d\d|\d{5,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
+_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{4,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
 _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)"
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
