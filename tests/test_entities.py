@@ -599,3 +599,10 @@ def test_mountains_and_rivers_are_not_places() -> None:
     assert not keep_span("Gunung Rinjani", "id", "GPE", text)
     assert not keep_span("Yangtze River", "en", "GPE", "Ships on the Yangtze River.")
     assert keep_span("Lombok", "id", "GPE", text)
+
+
+def test_reporter_name_holding_a_one_word_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "WUHAN, Dec. 11 (Xinhua) (Reporter Wang Xian) Ships pass Wuhan."
+    found = ner_entities(monkeypatch, {}, text, "en")  # the detector reads much raw MT as edited English
+    assert found["Wang Xian"]["label"] == "PERSON"
+    assert "Xi'an" not in found  # "Xian" is part of the reporter's name here

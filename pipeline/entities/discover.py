@@ -168,15 +168,17 @@ def is_pinyin(word: str) -> bool:
 _BYLINE = re.compile(r"\(([^()\n]{3,80})\)")
 
 
-def byline_names(text: str, taken: list[tuple[int, int]] = ()) -> list[Span]:  # type: ignore[assignment]
-    """Reporters' names in a byline of machine-translated Chinese news, two to a pair of pinyin words:
-    "(Huang Xiaoxi Zhou Shanshan)" -> Huang Xiaoxi, Zhou Shanshan; a run of an odd number of words is left alone."""
+def byline_names(text: str, taken: list[tuple[int, int]] = (),  # type: ignore[assignment]
+                 places: frozenset[tuple[int, int]] = frozenset()) -> list[Span]:
+    """Reporters' names in a byline of Chinese news in English, two to a pair of pinyin words:
+    "(Huang Xiaoxi Zhou Shanshan)" -> Huang Xiaoxi, Zhou Shanshan; a run of an odd number of words is left alone.
+    A known name (`taken`: "Xinhua") breaks a run, unless it is a one-word place (`places`: Xian in "Wang Xian")."""
     out: list[Span] = []
     for m in _BYLINE.finditer(text):
         run: list[re.Match[str]] = []
         for w in [*re.finditer(r"\S+", m.group(1)), None]:
             at = (m.start(1) + w.start(), m.start(1) + w.end()) if w is not None else (0, 0)
-            if any(a < at[1] and at[0] < b for a, b in taken):  # a known name ("Xinhua") is not part of one
+            if at not in places and any(a < at[1] and at[0] < b for a, b in taken):
                 w = None
             if w is not None and w.group()[:1].isupper() and w.group()[1:].islower() and is_pinyin(w.group()):
                 run.append(w)

@@ -128,8 +128,10 @@ class Extractor:
         chinese = ner_lang(lang) == "zh"  # the zh model's organisation spans run on past names (湖南高质量)
         taken = [(f.start, f.end) for f in found if f.field == segment.field]
         spans = ner_spans(text, lang) if self.ner else []
-        if self.ner and lang == "en-mt":
-            spans += byline_names(text, taken)
+        bylines: set[tuple[int, int, str]] = set()
+        if self.ner and ner_lang(lang) == "en":  # also English read as edited text (the detector's en for en-mt)
+            bylines = set(byline_names(text, taken, frozenset(k for k, f in linked.items() if f.label == "GPE")))
+            spans += sorted(bylines)
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
         dropped: set[int] = set()
@@ -144,7 +146,10 @@ class Extractor:
             inner = [(s, e) for s, e in taken if start < e and s < end]
             brand = False
             head: _Found | None = None
-            if inner:
+            if inner and (start, end, label) in bylines and all(linked.get(span) and linked[span].label == "GPE"
+                                                                for span in inner):
+                pass  # a reporter's name holding a one-word place ("Wang Xian"): the name
+            elif inner:
                 inside = [linked[span] for span in inner
                           if span in linked and start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
                 if len(inside) != len(inner) or label not in ("ORG", "PRODUCT"):
