@@ -606,3 +606,13 @@ def test_reporter_name_holding_a_one_word_place(monkeypatch: pytest.MonkeyPatch)
     found = ner_entities(monkeypatch, {}, text, "en")  # the detector reads much raw MT as edited English
     assert found["Wang Xian"]["label"] == "PERSON"
     assert "Xi'an" not in found  # "Xian" is part of the reporter's name here
+
+
+def test_model_spans_take_their_model_designation_and_drop_a_dangling_and(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import trim_span
+
+    text = "Máy dùng chip Mediatek Helio X20 và Moto G4 and G4 Plus."
+    found = ner_entities(monkeypatch, {"Mediatek Helio": "LOC"}, text, "vi")
+    assert found["Mediatek Helio X20"]["label"] == "PRODUCT"
+    start = text.index("Moto")
+    assert text[slice(*trim_span(text, start, text.index(" G4 Plus")))] == "Moto G4"

@@ -84,6 +84,10 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     tail = re.search(r"(?:\s*[(（\[].*|[\s\W]+)$", surface)
     if tail and tail.start() > 0:
         end = start + tail.start()
+    # a conjunction or article the model ran on into ("Moto G4 and" G4 Plus)
+    dangling = re.search(r"(?:\s+(?:and|or|of|the|dan|atau|và|hoặc))+$", text[start:end])
+    if dangling and dangling.start() > 0:
+        end = start + dangling.start()
     return start, end
 
 

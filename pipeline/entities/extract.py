@@ -142,6 +142,10 @@ class Extractor:
             if refined is None:
                 continue
             start, end, label = refined
+            if label != "PERSON" and has_latin(text[start:end]):  # a model designation after it (Helio X20)
+                model_end = model_extent(text, end)
+                if model_end is not None:
+                    end, label = model_end, "PRODUCT"
             surface = text[start:end]
             inner = [(s, e) for s, e in taken if start < e and s < end]
             brand = False
