@@ -616,3 +616,10 @@ def test_model_spans_take_their_model_designation_and_drop_a_dangling_and(monkey
     assert found["Mediatek Helio X20"]["label"] == "PRODUCT"
     start = text.index("Moto")
     assert text[slice(*trim_span(text, start, text.index(" G4 Plus")))] == "Moto G4"
+
+
+def test_a_company_unit_in_a_country(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Chevron said on Monday that Chevron Malaysia will sell its Caltex stations."
+    found = ner_entities(monkeypatch, {"Chevron Malaysia": "PERSON"}, text, "en")
+    assert found["Chevron Malaysia"]["label"] == "ORG" and found["Chevron Malaysia"]["kb_id"] is None
+    assert all(m["text"] != "Malaysia" for e in found.values() for m in e["mentions"])

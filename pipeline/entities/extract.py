@@ -156,15 +156,24 @@ class Extractor:
             elif inner:
                 inside = [linked[span] for span in inner
                           if span in linked and start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
+                inside.sort(key=lambda f: f.start)
+                if label == "PERSON" and inside and inside[-1].label == "GPE" and inside[-1].end == end \
+                        and not chinese:
+                    label = "ORG"  # a "person" ending in a country is a company's local unit (Chevron Malaysia)
                 if len(inside) != len(inner) or label not in ("ORG", "PRODUCT"):
                     continue
                 if chinese or not all(f.label == "GPE" for f in inside):
                     # a brand at the head of a longer English name: the brand's product or unit (Apple Pencil);
                     # a legal form after it is the brand itself (Malaysia Airlines Bhd)
                     head = inside[0]
-                    if len(inside) != 1 or head.label != "ORG" or chinese:
+                    if len(inside) == 2 and inside[1].label == "GPE" and inside[1].end == end and head.start == start \
+                            and head.label == "ORG" and ner_lang(lang) == "en":
+                        label, head = "ORG", None  # a company's unit in a country (Chevron Malaysia)
+                    elif len(inside) != 1 or head.label != "ORG" or chinese:
                         continue
-                    if head.start != start:  # a longer English name around it (New Straits Times)
+                    if head is None:
+                        pass
+                    elif head.start != start:  # a longer English name around it (New Straits Times)
                         if ner_lang(lang) != "en" or not _org_named(text[start:end]) \
                                 or not re.search(r"[A-Za-z][ ]$", text[start:head.start]):
                             continue
