@@ -623,3 +623,12 @@ def test_a_company_unit_in_a_country(monkeypatch: pytest.MonkeyPatch) -> None:
     found = ner_entities(monkeypatch, {"Chevron Malaysia": "PERSON"}, text, "en")
     assert found["Chevron Malaysia"]["label"] == "ORG" and found["Chevron Malaysia"]["kb_id"] is None
     assert all(m["text"] != "Malaysia" for e in found.values() for m in e["mentions"])
+
+
+def test_capitalised_english_word_in_indonesian_text_is_a_name() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Hal itu dilaporkan Telegraph, 23 November 2018, mengutip pejabat Pentagon."
+    assert keep_span("Telegraph", "id", "ORG", text) and keep_span("Pentagon", "id", "ORG", text)
+    assert not keep_span("Government", "en", "ORG", "Government said it would act.")
+    assert not keep_span("Video", "vi", "PERSON", "Xem Video trên trang.")

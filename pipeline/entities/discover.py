@@ -230,8 +230,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         return False
     if words[0].casefold() in _stop_words(code) or words[-1].casefold() in _stop_words(code):
         return False
-    if len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
-        return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
+    if code != "id" and len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
+        # a capitalised common word ("Yesterday", "Government") at a sentence or heading start; in Indonesian
+        # text a capitalised English word is mostly a name (Telegraph, Pentagon)
+        return False
     if not all(_capitalised(w) or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
         return False
     if brand:
