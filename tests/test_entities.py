@@ -632,3 +632,13 @@ def test_capitalised_english_word_in_indonesian_text_is_a_name() -> None:
     assert keep_span("Telegraph", "id", "ORG", text) and keep_span("Pentagon", "id", "ORG", text)
     assert not keep_span("Government", "en", "ORG", "Government said it would act.")
     assert not keep_span("Video", "vi", "PERSON", "Xem Video trên trang.")
+
+
+def test_lowercase_vietnamese_word_after_a_place_is_not_an_organisation_word() -> None:
+    from pipeline.entities.extract import org_extent
+
+    text = "Hãng hàng không Trung Quốc đại diện cho ngành."
+    start = text.index("Trung")
+    assert org_extent(text, start, start + len("Trung Quốc")) is None  # "đại diện" = represent
+    airline = "Malaysia Airlines added flights."
+    assert org_extent(airline, 0, 8) == (0, len("Malaysia Airlines"))

@@ -290,12 +290,12 @@ def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
                 return start, end + at + len(tail)
         return None
     after = re.match(r"[ ]+([A-ZÀ-Ỹ][\w&.'-]*)", text[end:end + 40])
-    if after and after.group(1).rstrip(".").casefold() in _ORG_WORDS_LATIN:
+    if after and after.group(1)[0].isupper() and after.group(1).rstrip(".").casefold() in _ORG_WORDS_LATIN:
         span_end = end + after.end()
         more = re.match(r"(?:[ ]+(?:[A-Z][\w&.'-]*))*", text[span_end:span_end + 60])
         return start, span_end + (more.end() if more else 0)
     before = re.search(r"([A-ZÀ-Ỹ][\w&.'-]*)[ ]+$", text[max(0, start - 40):start])
-    if before and before.group(1).casefold() in _ORG_WORDS_LATIN:
+    if before and before.group(1)[0].isupper() and before.group(1).casefold() in _ORG_WORDS_LATIN:
         head = re.search(r"(?:[A-Z][\w&.'-]*[ ]+)*$", text[max(0, start - 80):start])
         return start - (len(head.group()) if head else len(before.group())), end
     return None
