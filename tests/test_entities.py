@@ -642,3 +642,13 @@ def test_lowercase_vietnamese_word_after_a_place_is_not_an_organisation_word() -
     assert org_extent(text, start, start + len("Trung Quốc")) is None  # "đại diện" = represent
     airline = "Malaysia Airlines added flights."
     assert org_extent(airline, 0, 8) == (0, len("Malaysia Airlines"))
+
+
+def test_day_name_before_a_bracketed_date() -> None:
+    from pipeline.entities.discover import names_a_day
+
+    text = "kata Rudiantara, Ahad (8/4) kemarin, dan Budi (45) setuju."
+    start = text.index("Ahad")
+    assert names_a_day(text, start, start + 4)
+    start = text.index("Budi")
+    assert not names_a_day(text, start, start + 4)  # an age, not a date

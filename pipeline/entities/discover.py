@@ -482,5 +482,11 @@ def lone_first_word(text: str, start: int, end: int) -> bool:
     return len(re.findall(rf"(?<!\w){re.escape(surface)}(?!\w)", text)) == 1
 
 
+def names_a_day(text: str, start: int, end: int) -> bool:
+    """A single word right before a day/month date in brackets is the day's name: "Ahad (8/4)", "Senin
+    (22/8/2016)" in Indonesian and Malay news."""
+    return " " not in text[start:end] and bool(re.match(r"[ ]?\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)", text[end:end + 14]))
+
+
 def has_latin(text: str) -> bool:
     return bool(re.search(r"[A-Za-zÀ-ɏ]", text))

@@ -17,6 +17,7 @@ from pipeline.entities.discover import (
     keep_span,
     lone_first_word,
     name_start,
+    names_a_day,
     ner_lang,
     ner_spans,
     org_name,
@@ -194,7 +195,7 @@ class Extractor:
                 label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if not keep_span(surface, lang, label, text, brand=brand):
                 continue
-            if not inner and lone_first_word(text, start, end):
+            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)):
                 continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
                 start = name_start(text, start, label)
