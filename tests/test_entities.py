@@ -429,3 +429,226 @@ def test_machine_translated_organisations_named_by_their_kind_are_kept() -> None
     text = "The Beijing Municipal Education Commission said the Killing Machine was popular."
     assert keep_span("Beijing Municipal Education Commission", "en-mt", "ORG", text)
     assert not keep_span("Killing Machine", "en-mt", "ORG", text)
+
+
+class SpanNER:
+    """A stand-in NER model that returns every occurrence of the given names, longest names first."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        import re
+
+        out: list[tuple[int, int, str]] = []
+        for name in sorted(self.names, key=len, reverse=True):
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                if not any(s < m.end() and m.start() < e for s, e, _ in out):
+                    out.append((m.start(), m.end(), self.names[name]))
+        return out
+
+
+def ner_entities(monkeypatch: pytest.MonkeyPatch, names: dict[str, str], text: str,
+                 lang: str) -> dict[str, dict[str, Any]]:
+    fake = SpanNER(names)
+    monkeypatch.setattr(discover, "_model", lambda code: fake)
+    ex = Extractor(load_kb(), ner=True, values=False)
+    return {e["name"]: e for e in ex.extract(article(text, lang))}
+
+
+def test_model_organisation_name_replaces_the_places_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The Beijing Municipal Education Commission issued a notice to schools."
+    found = ner_entities(monkeypatch, {"Beijing Municipal Education Commission": "ORG"}, text, "en-mt")
+    assert found["Beijing Municipal Education Commission"]["label"] == "ORG"
+    assert "Beijing" not in found  # the place only occurs inside the name
+
+
+def test_brand_at_the_head_of_a_longer_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Apple said on Monday that the Apple Pencil will also work with the new iPad Pro."
+    found = ner_entities(monkeypatch, {"Apple": "ORG", "Apple Pencil": "ORG", "iPad Pro": "ORG"}, text, "en")
+    assert found["Apple Pencil"]["label"] == "PRODUCT" and found["Apple Pencil"]["kb_id"] is None
+    assert "iPad Pro" in found  # camel case is a name
+    assert any(e["kb_id"] == "Q312" for e in found.values())  # Apple itself, from its own mention
+
+
+def test_legal_form_and_acronym_stay_with_the_company(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Malaysia Airlines Berhad said on Friday its fleet would grow. MAB expects more passengers."
+    found = ner_entities(monkeypatch, {"Malaysia Airlines Berhad": "ORG", "MAB": "ORG"}, text, "en")
+    airline = found["Malaysia Airlines"]
+    assert [m["text"] for m in airline["mentions"]] == ["Malaysia Airlines Berhad", "MAB"]
+    assert "MAB" not in found and "Malaysia Airlines Berhad" not in found
+
+
+def test_part_of_a_person_name_is_that_person(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Menteri Keuangan Sri Mulyani Indrawati hadir di sana. Menurut Sri Mulyani, Mulyani juga bertemu warga."
+    names = {"Sri Mulyani Indrawati": "PERSON", "Sri Mulyani": "PERSON", "Mulyani": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "id")
+    assert list(found) == ["Sri Mulyani Indrawati"]  # "Sri" is a given name here, not the Malaysian title
+    assert len(found["Sri Mulyani Indrawati"]["mentions"]) == 3
+
+
+def test_time_zones_pinyin_and_camel_case_names() -> None:
+    from pipeline.entities.discover import keep_span, refine_span
+
+    text = "Gempa terjadi pukul 10.00 WIB atau 11.00 WITA."
+    assert not keep_span("WIB", "id", "ORG", text) and not keep_span("Wita", "id", "PERSON", text)
+    assert keep_span("Huang Xiaoxi", "en-mt", "PERSON", "Huang Xiaoxi said.")  # two-syllable given name
+    assert keep_span("Li Zhongming", "en-mt", "PERSON", "Li Zhongming said.")
+    assert keep_span("iPad", "en", "PRODUCT", "The new iPad sold well.")
+    title = "kata Tan Sri Muhyiddin Yassin"
+    assert refine_span(title, 5, len(title), "PERSON") == (13, len(title), "PERSON")
+
+
+def test_machine_translated_bylines_and_agency_names() -> None:
+    from pipeline.entities.discover import byline_names, keep_span, refine_span
+
+    text = "Xinhua News Agency, Beijing, May 20 (Huang Xiaoxi Zhou Shanshan) reporter learned"
+    assert [text[s:e] for s, e, _ in byline_names(text)] == ["Huang Xiaoxi", "Zhou Shanshan"]
+    odd = "Nanchang, May 22 (Xinhua Chen Yushan) reporter"
+    assert byline_names(odd) == []  # three words: where the second name starts is unknown
+    xinhua = odd.index("Xinhua")
+    assert [odd[s:e] for s, e, _ in byline_names(odd, [(xinhua, xinhua + 6)])] == ["Chen Yushan"]
+    assert keep_span("Pang Yao-tian", "en-mt", "PERSON", text)
+    assert keep_span("Jiangxi Provincial Department of Education", "en-mt", "ORG", text)
+    assert not keep_span("Beijing Youth Ice Hockey", "en-mt", "ORG", text)
+    bureau = "the Beijing Municipal Human Resources and Social Security Bureau said"
+    start = bureau.index("Beijing")
+    refined = refine_span(bureau, start, bureau.index(" and"), "ORG")
+    assert refined is not None and bureau[refined[0]:refined[1]].endswith("Social Security Bureau")
+
+
+def test_indonesian_enclitic_after_a_name(extractor: Extractor) -> None:
+    found = linked(extractor, "Menurut dia, akun Instagramnya diikuti banyak orang.", "id")
+    assert found.get("Instagram") == ["Instagram"]
+    assert "Instagram" not in linked(extractor, "The Instagramnya account is odd.", "en")  # only id/ms
+
+
+def test_names_around_a_kb_name_and_model_designations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "The plan is still open, according to the New Straits Times. Boeing 737 jets will follow."
+    found = ner_entities(monkeypatch, {"New Straits Times": "ORG"}, text, "en")
+    assert found["New Straits Times"]["label"] == "ORG" and found["New Straits Times"]["kb_id"] is None
+    assert "Boeing 737" in found  # a three-digit model number is not a year or an amount
+    assert "Tencent 4300" not in ner_entities(monkeypatch, {}, "Tencent 4300 billion yuan in revenue.", "en-mt")
+    assert keep_span("Moto G4", "en-mt", "ORG", text) and keep_span("Moto Z", "en-mt", "ORG", text)
+    assert keep_span("Land Public Transport Commission", "en", "ORG", text)
+    assert not keep_span("Security Department", "en", "ORG", text)  # two common words: a label, not a name
+
+
+def test_a_name_does_not_cross_a_line_break(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = SpanNER({"Edge\nGalaxy Tab": "ORG"})
+    monkeypatch.setattr(discover, "_model", lambda code: fake)
+    assert discover.ner_spans("Galaxy S6 Edge\nGalaxy Tab dijual.", "id") == [(10, 14, "ORG"), (15, 25, "ORG")]
+
+
+def test_vietnamese_titles_sentence_ends_and_surnames(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import pieces
+
+    surface = "Will Smith. Video: YouTube"
+    assert [surface[a:b] for a, b in pieces(surface)] == ["Will Smith.", "Video: YouTube"]
+    assert [len(pieces(s)) for s in ("Dr. Smith Jones", "U.S. Steel", "Samsung Electronics Co. Ltd")] == [1, 1, 1]
+    text = "Tiến sĩ David Hanson, nhà sáng lập Hanson Robotics, nói. Theo tiến sĩ Hanson, robot sẽ kết hôn."
+    names = {"Tiến sĩ David Hanson": "PERSON", "Hanson Robotics": "PERSON", "Hanson": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "vi")
+    assert [m["text"] for m in found["David Hanson"]["mentions"]] == ["David Hanson", "Hanson"]
+    assert "Hanson" not in found
+
+
+def test_legal_forms_bylines_and_sentence_capitals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import lone_first_word, org_name
+
+    assert org_name("PT Astra Otoparts Tbk") == "Astra Otoparts"
+    assert org_name("PT Pos Indonesia (Persero)") == "Pos Indonesia"
+    assert org_name("Samsung Electronics Co., Ltd.") == "Samsung Electronics"
+    text = ("Produk PT Astra Otoparts Tbk dijual di sini, kata Direktur Astra Otoparts Tbk Yusak Kristian.\n"
+            "Dikutip dari situs resmi, Astra Otoparts menambah pabrik.")
+    names = {"PT Astra Otoparts Tbk": "ORG", "Astra Otoparts Tbk Yusak Kristian": "ORG", "Astra Otoparts": "ORG",
+             "Dikutip": "PERSON"}
+    found = ner_entities(monkeypatch, names, text, "id")
+    assert list(found) == ["Astra Otoparts"]  # one company, with and without its legal form; no byline
+    assert len(found["Astra Otoparts"]["mentions"]) == 3
+    start = text.index("Dikutip")
+    assert lone_first_word(text, start, start + 7)
+    assert not lone_first_word("Produk baru. Produk lama.", 0, 6)  # it occurs again: maybe a name
+
+
+def test_vietnamese_organisation_names_capitalise_each_word_not_each_syllable() -> None:
+    from pipeline.entities.discover import keep_span
+
+    assert keep_span("Ủy ban Chứng khoán Nhà nước", "vi", "ORG", "")
+    assert keep_span("Bộ Thông tin và Truyền thông", "vi", "ORG", "")
+    assert not keep_span("Ngân hàng Nhà nước phương án sắp xếp lại công", "vi", "ORG", "")  # runs into the sentence
+    assert not keep_span("Công ty này", "vi", "ORG", "")
+    assert not keep_span("Ủy ban Chứng khoán Nhà nước", "id", "ORG", "")  # a Vietnamese rule
+
+
+def test_unknown_names_with_and_without_the_or_a_company_word_are_one_entity() -> None:
+    from pipeline.entities.discover import org_name
+    from pipeline.entities.extract import unknown_id
+
+    assert unknown_id("The Malaysian Reserve") == unknown_id("Malaysian Reserve")
+    assert org_name("Bonia Corp") == org_name("Bonia Group") == "Bonia"
+    assert unknown_id("Theodore Tan") != unknown_id("odore Tan")  # only the whole word "The"
+
+
+def test_mountains_and_rivers_are_not_places() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Abu vulkanik Gunung Rinjani menutup bandara di Lombok."
+    assert not keep_span("Gunung Rinjani", "id", "GPE", text)
+    assert not keep_span("Yangtze River", "en", "GPE", "Ships on the Yangtze River.")
+    assert keep_span("Lombok", "id", "GPE", text)
+
+
+def test_reporter_name_holding_a_one_word_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "WUHAN, Dec. 11 (Xinhua) (Reporter Wang Xian) Ships pass Wuhan."
+    found = ner_entities(monkeypatch, {}, text, "en")  # the detector reads much raw MT as edited English
+    assert found["Wang Xian"]["label"] == "PERSON"
+    assert "Xi'an" not in found  # "Xian" is part of the reporter's name here
+
+
+def test_model_spans_take_their_model_designation_and_drop_a_dangling_and(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import trim_span
+
+    text = "Máy dùng chip Mediatek Helio X20 và Moto G4 and G4 Plus."
+    found = ner_entities(monkeypatch, {"Mediatek Helio": "LOC"}, text, "vi")
+    assert found["Mediatek Helio X20"]["label"] == "PRODUCT"
+    start = text.index("Moto")
+    assert text[slice(*trim_span(text, start, text.index(" G4 Plus")))] == "Moto G4"
+
+
+def test_a_company_unit_in_a_country(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Chevron said on Monday that Chevron Malaysia will sell its Caltex stations."
+    found = ner_entities(monkeypatch, {"Chevron Malaysia": "PERSON"}, text, "en")
+    assert found["Chevron Malaysia"]["label"] == "ORG" and found["Chevron Malaysia"]["kb_id"] is None
+    assert all(m["text"] != "Malaysia" for e in found.values() for m in e["mentions"])
+
+
+def test_capitalised_english_word_in_indonesian_text_is_a_name() -> None:
+    from pipeline.entities.discover import keep_span
+
+    text = "Hal itu dilaporkan Telegraph, 23 November 2018, mengutip pejabat Pentagon."
+    assert keep_span("Telegraph", "id", "ORG", text) and keep_span("Pentagon", "id", "ORG", text)
+    assert not keep_span("Government", "en", "ORG", "Government said it would act.")
+    assert not keep_span("Video", "vi", "PERSON", "Xem Video trên trang.")
+
+
+def test_lowercase_vietnamese_word_after_a_place_is_not_an_organisation_word() -> None:
+    from pipeline.entities.extract import org_extent
+
+    text = "Hãng hàng không Trung Quốc đại diện cho ngành."
+    start = text.index("Trung")
+    assert org_extent(text, start, start + len("Trung Quốc")) is None  # "đại diện" = represent
+    airline = "Malaysia Airlines added flights."
+    assert org_extent(airline, 0, 8) == (0, len("Malaysia Airlines"))
+
+
+def test_day_name_before_a_bracketed_date() -> None:
+    from pipeline.entities.discover import names_a_day
+
+    text = "kata Rudiantara, Ahad (8/4) kemarin, dan Budi (45) setuju."
+    start = text.index("Ahad")
+    assert names_a_day(text, start, start + 4)
+    start = text.index("Budi")
+    assert not names_a_day(text, start, start + 4)  # an age, not a date

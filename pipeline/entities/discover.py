@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.languages import NER_ALIASES
 
-__all__ = ["HEURISTICS", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
+__all__ = ["HEURISTICS", "byline_names", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
 
 Span = tuple[int, int, str]
 HEURISTICS = ("caps", "jieba", "pyvi")
@@ -39,6 +39,25 @@ def _model(lang: str) -> Any:
     return load_ner(lang)
 
 
+_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "bhd", "jr", "sr", "st", "mt", "no", "vol", "dr", "mr", "mrs",
+                            "ms", "prof", "gen", "gov", "sen", "rep", "tbk", "dept"})
+
+
+def pieces(surface: str) -> list[tuple[int, int]]:
+    """The parts of a model span between line breaks and sentence ends ("Will Smith. Video: YouTube"); a period
+    after an abbreviation or a short word (Dr., U.S., Inc., J.) is not a sentence end."""
+    cuts = [0]
+    for m in re.finditer(r"\n|(?<=(\w)\.)\s+", surface):
+        if m.group() != "\n":
+            word = re.search(r"[\w]+(?=\.$)", surface[:m.start()])
+            if word is None or len(word.group()) < 3 or word.group().casefold() in _ABBREVIATIONS \
+                    or word.group().isupper():
+                continue
+        cuts.extend([m.start(), m.end()])
+    cuts.append(len(surface))
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i] < cuts[i + 1]]
+
+
 def ner_spans(text: str, lang: str | None) -> list[Span]:
     """(start, end, label) from the statistical NER model of the language, or nothing without one."""
     code = ner_lang(lang)
@@ -48,9 +67,11 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
     out = []
     for s, e, label in model.find(text):
         if label in _LABELS and 0 <= s < e <= len(text):
-            s, e = trim_span(text, s, e)
-            if s < e:
-                out.append((s, e, _LABELS[label]))
+            # a name never runs across a line break (a heading glued to the next line: "Edge\nGalaxy S6")
+            for a, b in pieces(text[s:e]):
+                ls, le = trim_span(text, s + a, s + b)
+                if ls < le:
+                    out.append((ls, le, _LABELS[label]))
     return out
 
 
@@ -63,6 +84,10 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     tail = re.search(r"(?:\s*[(（\[].*|[\s\W]+)$", surface)
     if tail and tail.start() > 0:
         end = start + tail.start()
+    # a conjunction or article the model ran on into ("Moto G4 and" G4 Plus)
+    dangling = re.search(r"(?:\s+(?:and|or|of|the|dan|atau|và|hoặc))+$", text[start:end])
+    if dangling and dangling.start() > 0:
+        end = start + dangling.start()
     return start, end
 
 
@@ -76,43 +101,145 @@ def _stop_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Time-zone abbreviations from the IANA database (WIB, WITA, HKT, EST): after a clock time, not names."""
+    import datetime
+    import zoneinfo
+
+    out = set()
+    for zone in zoneinfo.available_timezones():
+        try:
+            tz = zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        for month in (1, 7):
+            abbr = datetime.datetime(2020, month, 1, tzinfo=tz).tzname() or ""
+            if re.fullmatch(r"[A-Z]{2,5}", abbr):
+                out.add(abbr)
+    return frozenset(out)
+
+
 # Lowercase words allowed inside (never at the edge of) a Latin-script name: "Bank of America".
 _CONNECTORS = frozenset({"of", "de", "du", "van", "von", "der", "bin", "binti", "al", "and", "&", "dan", "và", "for"})
 _PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
                     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|"
                     r"er|a|o|e|i|u|v)")
-_PINYIN_WORD = re.compile(rf"^{_PINYIN_SYLLABLE}{{1,2}}$")
+_PINYIN_WORD = re.compile(rf"^(?:{_PINYIN_SYLLABLE}){{1,2}}$")
+# A model designation: letters and digits together (G4, X20, S6, 4X) or one capital letter (Moto Z).
+_MODEL_WORD = re.compile(r"^(?:[A-Z]|[A-Z]+\d+[A-Za-z]*|\d+[A-Z]+)$")
+
+
+# Kinds of organisation that open a Vietnamese organisation's name (Ủy ban Chứng khoán Nhà nước, Công ty Tài chính
+# Bưu điện): Vietnamese capitalises the first syllable of each word of such a name, not every syllable.
+_VI_ORG_HEADS = frozenset(h.casefold() for h in (
+    "Ủy ban", "Uỷ ban", "Bộ", "Công ty", "Tổng công ty", "Ngân hàng", "Tập đoàn", "Trường", "Đại học", "Học viện",
+    "Viện", "Sở", "Cục", "Tổng cục", "Hội", "Hiệp hội", "Quỹ", "Bệnh viện", "Tòa án", "Toà án", "Văn phòng",
+    "Trung tâm", "Liên đoàn", "Đài", "Báo", "Thông tấn xã", "Quốc hội", "Chính phủ", "Nhà máy", "Sở giao dịch",
+    "Tổng liên đoàn", "Liên hợp quốc", "Hãng", "Quân đội"))
+
+
+def vietnamese_org(syllables: list[str]) -> bool:
+    """A Vietnamese organisation's name: a kind of organisation, then words each opened by a capital syllable
+    (no two lower-case syllables in a row), 3 to 10 syllables, letters only."""
+    if not 3 <= len(syllables) <= 10 or not all(w.isalpha() for w in syllables):
+        return False
+    head = next((n for n in (3, 2, 1) if " ".join(syllables[:n]).casefold() in _VI_ORG_HEADS), 0)
+    if not head or head >= len(syllables) or not syllables[0][:1].isupper() or not syllables[head][:1].isupper():
+        return False
+    rest = syllables[head:]
+    return not any(a[:1].islower() and b[:1].islower() and b not in _CONNECTORS and a not in _CONNECTORS
+                   for a, b in zip(rest, rest[1:], strict=False)) and rest[-1] not in _CONNECTORS
+
+
+# Mountains, rivers, lakes and seas are not places in the annotation's sense (countries, provinces, cities).
+_NATURAL_HEADS = frozenset({"gunung", "sungai", "danau", "selat", "mount", "mt.", "lake", "núi", "sông", "hồ",
+                            "vịnh", "đèo"})
+_NATURAL_TAILS = frozenset({"river", "mountain", "mountains", "lake", "sea", "ocean", "strait", "volcano"})
+
+
+def natural_feature(name: str) -> bool:
+    """A name that says it is a mountain, river, lake or sea ("Gunung Rinjani", "Yangtze River", "sông Hồng")."""
+    words = name.casefold().split()
+    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _NATURAL_TAILS)
+
+
+def is_pinyin(word: str) -> bool:
+    """A word of toneless pinyin, one or two syllables, hyphenated or not (Xiaoxi, Yao-tian)."""
+    return bool(_PINYIN_WORD.match(word.lower().replace("-", "")))
+
+
+_BYLINE = re.compile(r"\(([^()\n]{3,80})\)")
+
+
+def byline_names(text: str, taken: list[tuple[int, int]] = (),  # type: ignore[assignment]
+                 places: frozenset[tuple[int, int]] = frozenset()) -> list[Span]:
+    """Reporters' names in a byline of Chinese news in English, two to a pair of pinyin words:
+    "(Huang Xiaoxi Zhou Shanshan)" -> Huang Xiaoxi, Zhou Shanshan; a run of an odd number of words is left alone.
+    A known name (`taken`: "Xinhua") breaks a run, unless it is a one-word place (`places`: Xian in "Wang Xian")."""
+    out: list[Span] = []
+    for m in _BYLINE.finditer(text):
+        run: list[re.Match[str]] = []
+        for w in [*re.finditer(r"\S+", m.group(1)), None]:
+            at = (m.start(1) + w.start(), m.start(1) + w.end()) if w is not None else (0, 0)
+            if at not in places and any(a < at[1] and at[0] < b for a, b in taken):
+                w = None
+            if w is not None and w.group()[:1].isupper() and w.group()[1:].islower() and is_pinyin(w.group()):
+                run.append(w)
+                continue
+            if len(run) >= 2 and len(run) % 2 == 0:
+                base = m.start(1)
+                out.extend((base + run[i].start(), base + run[i + 1].end(), "PERSON") for i in range(0, len(run), 2))
+            run = []
+    return out
+
+
 _LATIN_TOKEN = re.compile(r"^[^\W\d_][\w'’.&-]*$")
 
 
-def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -> bool:
+def _capitalised(word: str) -> bool:
+    """A word written as a name: an initial capital, or a lower-case prefix before one (iPad, eBay, iOS)."""
+    return word[:1].isupper() or (len(word) <= 12 and word[:1].islower() and any(ch.isupper() for ch in word[1:3]))
+
+
+def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", brand: bool = False) -> bool:
     """Precision filters for a discovered name (the held-out measure counts spurious entities).
 
     No stop words, digits, single characters or lowercase words; in Latin script every word of the
     name is capitalised (connectors aside), no quotes or stray punctuation, and a single word that
     the article also uses in lowercase is a common word, not a name. Raw machine translation
-    capitalises at random, so there only multi-word person names are kept.
+    capitalises at random, so there only multi-word person names are kept. `brand`: the name starts with a
+    known brand ("Apple Pencil"), so common words after it are a product's name, not a heading.
     """
     code = ner_lang(lang) or "en"
     stripped = surface.strip()
     if stripped != surface or len(stripped) < 2 or _DIGITS.match(stripped):
         return False
-    if stripped.casefold() in _stop_words(code) or is_region(stripped):
+    if stripped.casefold() in _stop_words(code) or is_region(stripped) or stripped.upper() in time_zones():
+        return False
+    if natural_feature(stripped):
         return False
     if code == "zh":
         return len(stripped) >= 2 and _jieba_confirms(text, stripped)
     if stripped == stripped.lower():
         return False
     words = stripped.split()
+    if code == "vi" and label == "ORG" and vietnamese_org(words):
+        return True
     if not all(_LATIN_TOKEN.match(w) for w in words) or len(words) > 5:
         return False
     if words[0].casefold() in _stop_words(code) or words[-1].casefold() in _stop_words(code):
         return False
-    if len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
-        return False  # a capitalised common word ("Yesterday", "Government") at a sentence or heading start
-    if not all(w[:1].isupper() or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+    if code != "id" and len(words) == 1 and stripped.casefold() in common_words() and label != "NORP":
+        # a capitalised common word ("Yesterday", "Government") at a sentence or heading start; in Indonesian
+        # text a capitalised English word is mostly a name (Telegraph, Pentagon)
         return False
-    if code == "en" and len(words) > 1 and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
+    if not all(_capitalised(w) or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+        return False
+    if brand:
+        return lang != "en-mt" or any(ch.isdigit() for ch in words[-1])
+    if code == "en" and len(words) > 1 and (len(words) < 3 or words[-1].casefold() not in ORG_HEADS | _PRESS) \
+            and all(w.casefold() in common_words() or w in _CONNECTORS for w in words):
         # In English text a title-cased phrase of common English words is a heading or label ("Public Transport",
         # "Analysis Report"); in Indonesian or Vietnamese text an English phrase is usually a name ("Brand Finance").
         return False
@@ -120,14 +247,20 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "") -
         return False
     if lang == "en-mt":  # MT from Chinese: people are pinyin names ("Chen Zhong", "Dai Shan"), and organisations
         # are named by their kind ("Beijing Municipal Education Commission", "Guangdong Provincial People's Government")
-        if label == "ORG":
-            return len(words) >= 2 and words[-1].casefold() in _ORG_HEADS
-        return label == "PERSON" and 2 <= len(words) <= 3 and all(_PINYIN_WORD.match(w.lower()) for w in words)
+        if label in ("ORG", "PRODUCT") and 2 <= len(words) <= 4 and _MODEL_WORD.match(words[-1]):
+            return True  # a product with its model designation ("Moto G4", "Redmi Note 4X")
+        if label == "ORG":  # "... Bureau", "... Department of Education"
+            return len(words) >= 2 and any(w.casefold() in ORG_HEADS and (i == len(words) - 1 or words[i + 1] == "of")
+                                           for i, w in enumerate(words[1:], 1))
+        return label == "PERSON" and 2 <= len(words) <= 3 and all(is_pinyin(w) for w in words)
     return True
 
 
+# The last word of a newspaper's or news site's name ("New Straits Times", "Economic Observer").
+_PRESS = frozenset({"times", "post", "news", "daily", "herald", "tribune", "journal", "observer", "gazette", "review",
+                    "telegraph", "guardian", "chronicle", "reporter", "reserve", "insider", "weekly", "star"})
 # The last word of an organisation name that says what kind of organisation it is.
-_ORG_HEADS = frozenset(w.casefold() for w in (
+ORG_HEADS = frozenset(w.casefold() for w in (
     "Commission", "Committee", "Bureau", "Department", "Ministry", "Government", "Administration", "Agency",
     "Office", "Council", "Association", "Federation", "Academy", "University", "College", "Institute", "School",
     "Hospital", "Museum", "Center", "Centre", "Court", "Army", "Police", "Bank", "Group", "Company", "Corporation",
@@ -218,10 +351,13 @@ _TITLES = frozenset(w.casefold() for w in (
     "Executive", "Officer", "CEO", "CFO", "CTO", "COO", "Founder", "Co-founder", "Director", "Manager", "Head",
     "King", "Queen", "Prince", "Princess", "Emperor", "Pope", "Judge", "Justice", "Ambassador", "Commissioner",
     "Deputy", "Acting", "Former", "Analyst", "Professor", "Spokesman", "Spokeswoman", "Spokesperson",
-    "Tun", "Tan", "Sri", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
+    "Tun", "Tan", "Datuk", "Dato", "Dato'", "Datin", "Tengku", "Haji", "Hajah", "Pak", "Bu", "Bapak",
     "Ibu", "Presiden", "Menteri", "Gubernur", "Direktur", "Utama", "Wakil", "Ketua", "Bupati", "Walikota",
     "Ông", "Bà", "Anh", "Chị", "Thủ", "Tướng", "Chủ", "Tịch", "Tổng", "Giám", "Đốc", "Bộ", "Trưởng",
+    "Tiến", "Sĩ", "Giáo", "Sư", "Thạc", "Bác", "Ngài", "Phó", "Thống",
 ))
+# Second words of Malaysian titles ("Tan Sri", "Datuk Seri"); alone, Sri is a given name (Sri Mulyani Indrawati).
+_SECOND_TITLES = frozenset({"sri", "seri"})
 # Nationality adjectives and language names, built by `make kb` from CLDR (pipeline/entities/kb/norp.txt).
 NORP_FILE = Path(__file__).resolve().parent / "kb" / "norp.txt"
 
@@ -294,9 +430,19 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
         tail = re.match(r"[-‐‑][A-Za-zÀ-ɏ]+", text[end:end + 20])
         if tail and not (end + tail.end() < len(text) and text[end + tail.end()].isalnum()):
             end += tail.end()
+        if label == "ORG":  # "Beijing Municipal Human Resources" + " and Social Security Bureau"
+            more = re.match(r" and((?: [A-Z][\w'-]*){1,4})", text[end:end + 60])
+            if more and more.group(1).split()[-1].casefold() in ORG_HEADS:
+                end += more.end()
+        # a company's legal form ends its name: what follows is a byline or the next name ("Astra Otoparts Tbk
+        # Yusak Kristian")
+        cut = re.search(r"(?<=\w)[ ](?:Tbk|Bhd|Berhad|Ltd|Inc|Plc|PLC|LLC|GmbH)\.?(?=[ ]+[A-Z])", text[start:end])
+        if cut:
+            end = start + cut.end()
         words = list(re.finditer(r"\S+", text[start:end]))
         drop = 0
-        while drop < len(words) - 1 and words[drop].group().casefold() in _TITLES:
+        while drop < len(words) - 1 and (words[drop].group().casefold() in _TITLES
+                                         or (drop and words[drop].group().casefold() in _SECOND_TITLES)):
             drop += 1
         if drop:
             start += words[drop].start()
@@ -309,6 +455,44 @@ def refine_span(text: str, start: int, end: int, label: str) -> tuple[int, int, 
                 return start, end, "LANGUAGE"
             return start, end, "NORP"
     return (start, end, label) if start < end else None
+
+
+def name_start(text: str, start: int, label: str) -> int:
+    """Where an organisation's name starts: a capitalised "The" inside a sentence, right before it, is part of the
+    name (The Star, The Malaysian Reserve); at a sentence start it is just the article."""
+    if label == "ORG" and re.search(r"[a-z,] The $", text[max(0, start - 8):start]):
+        return start - 4
+    return start
+
+
+_LEGAL_HEAD = re.compile(r"^(?:PT|PT\.|CV|Perseroan Terbatas)[ ]+(?=[A-Z0-9])")
+_LEGAL_TAIL = re.compile(r"(?:,?[ ]+(?:Tbk|\(Persero\)|Persero|Bhd|Berhad|Sdn Bhd|Ltd|Limited|Inc|Plc|PLC|LLC|GmbH|"
+                         r"Co\.?,? Ltd|Corp|Corporation|Group|Holdings)\.?)+$")
+
+
+def org_name(surface: str) -> str:
+    """The name of an organisation the KB does not know, without its legal form, so that its mentions with and
+    without one are one entity: "PT Astra Otoparts Tbk" -> "Astra Otoparts", "Malaysia Airlines Bhd" -> ..."""
+    name = _LEGAL_TAIL.sub("", _LEGAL_HEAD.sub("", surface))
+    return name if len(name) >= 2 else surface
+
+
+def lone_first_word(text: str, start: int, end: int) -> bool:
+    """A single capitalised word that opens a sentence or line and occurs nowhere else in the text: the capital
+    is the sentence's, not a name's ("Dikutip dari ...", "Ahad (24/9) ...")."""
+    surface = text[start:end]
+    if " " in surface or surface.isupper() or not has_latin(surface):
+        return False
+    before = text[:start].rstrip(" \t")
+    if before and before[-1] not in ".!?:\n\"“”'‘’(-–—":
+        return False
+    return len(re.findall(rf"(?<!\w){re.escape(surface)}(?!\w)", text)) == 1
+
+
+def names_a_day(text: str, start: int, end: int) -> bool:
+    """A single word right before a day/month date in brackets is the day's name: "Ahad (8/4)", "Senin
+    (22/8/2016)" in Indonesian and Malay news."""
+    return " " not in text[start:end] and bool(re.match(r"[ ]?\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)", text[end:end + 14]))
 
 
 def has_latin(text: str) -> bool:

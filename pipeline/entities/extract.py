@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.entities.discover import common_words, heuristic_spans, keep_span, ner_lang, ner_spans, refine_span
+from pipeline.entities.discover import (
+    byline_names,
+    common_words,
+    has_latin,
+    heuristic_spans,
+    keep_span,
+    lone_first_word,
+    name_start,
+    names_a_day,
+    ner_lang,
+    ner_spans,
+    org_name,
+    refine_span,
+)
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
@@ -160,11 +173,11 @@ class Extractor:
                          (o.kb_id or (o.start, o.end) == org) for o in found):
                 found.append(_Found(m.field, org[0], org[1], None, texts[m.field][org[0]:org[1]], "ORG"))
         if self.ner or self.heuristics:
-            taken = {s.field: [(f.start, f.end) for f in found if f.field == s.field] for s in segments}
             for segment in segments:
                 lang = doc.lang if segment.field == "text" else "en"
-                found.extend(self._discover(segment, lang, taken[segment.field]))
-        return _group(found, {s.field: s.text for s in segments})
+                found = self._discover(segment, lang, found)
+        texts = {s.field: s.text for s in segments}
+        return _group(_corefer(found, texts), texts)
 
     def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
         """Organisation names the statistical model finds in Chinese text, longer than a place name."""
@@ -185,8 +198,14 @@ class Extractor:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
 
-    def _discover(self, segment: Segment, lang: str, taken: list[tuple[int, int]]) -> list[_Found]:
+    def _discover(self, segment: Segment, lang: str, found: list[_Found]) -> list[_Found]:
+        """`found` plus the names the models see in one segment. A model's organisation name that holds KB
+        places and nothing else ("Beijing Municipal Education Commission", "China Children's Center") replaces
+        them: a place inside a longer name is not a mention of the place."""
         text = segment.text
+        linked = {(f.start, f.end): f for f in found if f.field == segment.field and f.kb_id}
+        chinese = ner_lang(lang) == "zh"  # the zh model's organisation spans run on past names (湖南高质量)
+        taken = [(f.start, f.end) for f in found if f.field == segment.field]
         spans = ner_spans(text, lang) if self.ner else []
         names = set()
         if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
@@ -211,8 +230,13 @@ class Extractor:
                 if not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, _latin_label(text[s:e])))
+        bylines: set[tuple[int, int, str]] = set()
+        if self.ner and ner_lang(lang) == "en":  # also English read as edited text (the detector's en for en-mt)
+            bylines = set(byline_names(text, taken, frozenset(k for k, f in linked.items() if f.label == "GPE")))
+            spans += sorted(bylines)
         heuristic = heuristic_spans(text, lang, self.heuristics) if self.heuristics else []
         out: list[_Found] = []
+        dropped: set[int] = set()
         # Model spans first, then heuristic ones; longer first within each; KB links already hold their spans.
         for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])) + \
                 sorted(heuristic, key=lambda s: (s[0] - s[1], s[0])):
@@ -225,21 +249,93 @@ class Extractor:
                 if zh_span is None:
                     continue
                 start, end = zh_span
+            if label != "PERSON" and has_latin(text[start:end]):  # a model designation after it (Helio X20)
+                model_end = model_extent(text, end)
+                if model_end is not None:
+                    end, label = model_end, "PRODUCT"
             surface = text[start:end]
-            if _overlaps(start, end, taken) or \
-                    ((start, end) not in names and not keep_span(surface, lang, label, text)):
+            inner = [(s, e) for s, e in taken if start < e and s < end]
+            brand = False
+            head: _Found | None = None
+            if inner and (start, end, label) in bylines and all(linked.get(span) and linked[span].label == "GPE"
+                                                                for span in inner):
+                pass  # a reporter's name holding a one-word place ("Wang Xian"): the name
+            elif inner:
+                inside = [linked[span] for span in inner
+                          if span in linked and start <= span[0] and span[1] <= end and span[1] - span[0] < end - start]
+                inside.sort(key=lambda f: f.start)
+                if label == "PERSON" and inside and inside[-1].label == "GPE" and inside[-1].end == end \
+                        and not chinese:
+                    label = "ORG"  # a "person" ending in a country is a company's local unit (Chevron Malaysia)
+                if len(inside) != len(inner) or label not in ("ORG", "PRODUCT"):
+                    continue
+                if chinese or not all(f.label == "GPE" for f in inside):
+                    # a brand at the head of a longer English name: the brand's product or unit (Apple Pencil);
+                    # a legal form after it is the brand itself (Malaysia Airlines Bhd)
+                    head = inside[0]
+                    if len(inside) == 2 and inside[1].label == "GPE" and inside[1].end == end and head.start == start \
+                            and head.label == "ORG" and ner_lang(lang) == "en":
+                        label, head = "ORG", None  # a company's unit in a country (Chevron Malaysia)
+                    elif len(inside) != 1 or head.label != "ORG" or chinese:
+                        continue
+                    if head is None:
+                        pass
+                    elif head.start != start:  # a longer English name around it (New Straits Times)
+                        if ner_lang(lang) != "en" or not _org_named(text[start:end]) \
+                                or not re.search(r"[A-Za-z][ ]$", text[start:head.start]):
+                            continue
+                        label = "ORG"
+                        head = None
+                    elif not re.match(r"[ ][A-Za-z]", text[head.end:head.end + 2]):
+                        continue
+            if inner and head is not None:
+                if all(w.rstrip(".").casefold() in LEGAL_FORMS for w in text[head.end:end].split()):
+                    taken.remove((head.start, head.end))
+                    dropped.add(id(linked.pop((head.start, head.end))))
+                    taken.append((start, end))
+                    out.append(_Found(head.field, start, end, head.kb_id, head.name, head.label))
+                    continue
+                if ner_lang(lang) != "en":
+                    continue
+                brand = True
+                label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
+            if (start, end) not in names and not keep_span(surface, lang, label, text, brand=brand):
                 continue
-            taken.append((start, end))
+            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)):
+                continue
+            if not inner and not _overlaps(name_start(text, start, label), start, taken):
+                start = name_start(text, start, label)
+                surface = text[start:end]
             claims = [c for c in self.linker.lookup(surface) if c.scope in segment.scopes(start)]
+            if inner and claims:
+                continue
+            for span in inner:
+                taken.remove(span)
+                dropped.add(id(linked.pop(span)))
+            taken.append((start, end))
             if len(claims) == 1:  # the model saw a name where the KB has exactly one entity of that form
                 out.append(self._kb(Match(segment.field, start, end, claims[0].entity, claims[0].ambiguous)))
             elif not claims:
-                if label == "PERSON" and ner_lang(lang) == "zh" and org_tail(surface):
+                if label == "PERSON" and chinese and org_tail(surface):
                     label = "ORG"  # the model's "person" ends like an organisation (达摩院)
-                # a mainland person the KB does not know is named in pinyin, as English text writes the name
-                name = (pinyin_name(surface) if label == "PERSON" and lang == "zh-Hans" else None) or surface
+                if label == "PERSON":
+                    # a mainland person the KB does not know is named in pinyin, as English text writes the name
+                    name = (pinyin_name(surface) if lang == "zh-Hans" else None) or surface
+                else:
+                    name = org_name(surface) if label == "ORG" else surface
                 out.append(_Found(segment.field, start, end, None, name, label))
-        return out
+        return [f for f in found if id(f) not in dropped] + out
+
+
+def _org_named(words: str) -> bool:
+    """Whether a name's words say it is an organisation (Cloud? no: Bank, Group, Centre, Malaysia: yes)."""
+    from pipeline.entities.discover import ORG_HEADS
+
+    for word in re.findall(r"[^\W\d_][\w.&'-]*", words):
+        key = word.rstrip(".").casefold()
+        if key in _ORG_WORDS_LATIN or key in ORG_HEADS:
+            return True
+    return False
 
 
 def _latin_label(surface: str) -> str:
@@ -263,10 +359,15 @@ _ORG_WORDS_LATIN = frozenset(w.casefold() for w in (
     "Đại", "Bộ", "Sở", "Công"))
 
 
+# Legal forms after a company's name: "Malaysia Airlines Bhd" is Malaysia Airlines.
+LEGAL_FORMS = frozenset({"berhad", "bhd", "inc", "incorporated", "ltd", "limited", "corp", "corporation", "co",
+                         "company", "tbk", "plc", "llc", "ag", "sa", "gmbh", "nv", "bv", "pte", "pt", "holdings"})
+
+
 # Model words that make a product name with or without a number ("iPad Pro", "iPhone SE").
 _MODEL_SUFFIXES = frozenset({"pro", "max", "plus", "mini", "ultra", "lite", "se", "air", "neo", "edge", "fold",
                              "flip", "xl", "xr", "xs"})
-_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{3,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
+_NOT_MODEL = re.compile(r"^(?:Q[1-4]|H[12]|FY\d*|\d{4,}|\d+(?:st|nd|rd|th|s|[kKmMbB]))$")
 _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]+\d+[A-Za-z+]*)"
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
@@ -323,12 +424,12 @@ def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
                 return start, end + at + len(tail)
         return None
     after = re.match(r"[ ]+([A-ZÀ-Ỹ][\w&.'-]*)", text[end:end + 40])
-    if after and after.group(1).rstrip(".").casefold() in _ORG_WORDS_LATIN:
+    if after and after.group(1)[0].isupper() and after.group(1).rstrip(".").casefold() in _ORG_WORDS_LATIN:
         span_end = end + after.end()
         more = re.match(r"(?:[ ]+(?:[A-Z][\w&.'-]*))*", text[span_end:span_end + 60])
         return start, span_end + (more.end() if more else 0)
     before = re.search(r"([A-ZÀ-Ỹ][\w&.'-]*)[ ]+$", text[max(0, start - 40):start])
-    if before and before.group(1).casefold() in _ORG_WORDS_LATIN:
+    if before and before.group(1)[0].isupper() and before.group(1).casefold() in _ORG_WORDS_LATIN:
         head = re.search(r"(?:[A-Z][\w&.'-]*[ ]+)*$", text[max(0, start - 80):start])
         return start - (len(head.group()) if head else len(before.group())), end
     return None
@@ -362,7 +463,7 @@ def name_key(name: str) -> str:
     from pipeline.entities.kb import fold
     from pipeline.script import has_cjk
 
-    folded = fold(name)
+    folded = re.sub(r"^the\s+(?=\w)", "", fold(name))  # "The Malaysian Reserve" = "Malaysian Reserve"
     if has_cjk(folded):
         from pypinyin import lazy_pinyin
 
@@ -374,6 +475,56 @@ def name_key(name: str) -> str:
 def unknown_id(name: str) -> str:
     """The stable id of an entity the KB does not know: `x:new-` and a hash of its name key."""
     return "x:new-" + hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:12]
+
+
+def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
+    """Short references to a longer name in the same article take that name's entity: part of a person's name
+    alone (Mulyani, Melinda -> Sri Mulyani Indrawati, Melinda Gates) and an organisation's acronym (MAB ->
+    Malaysia Airlines Berhad, TM -> Telekom Malaysia, BKPM -> Badan Koordinasi Penanaman Modal), where exactly
+    one entity of the article fits."""
+    people: dict[tuple[str, ...], set[tuple[str | None, str, str]]] = {}
+    initials: dict[str, set[tuple[str | None, str, str]]] = {}
+    for f in found:
+        if f.value is not None:
+            continue
+        surface = texts[f.field][f.start:f.end]
+        who = (f.kb_id, f.name, f.label)
+        words = surface.split()
+        if f.label == "PERSON" and len(words) >= 2 and has_latin(surface):
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + (i > 0)):
+                    people.setdefault(tuple(words[i:j]), set()).add(who)
+        if f.label in ("ORG", "PRODUCT"):
+            caps = [w for w in re.findall(r"[^\W\d_][\w'&.-]*", surface) if w[0].isupper()]
+            if len(caps) >= 2:
+                initials.setdefault("".join(w[0] for w in caps).upper(), set()).add(who)
+    if not people and not initials:
+        return found
+    out = []
+    for f in found:
+        surface = texts[f.field][f.start:f.end]
+        targets: set[tuple[str | None, str, str]] = set()
+        if f.kb_id is None and f.value is None:
+            if re.fullmatch(r"[A-Z]{2,6}", surface) and f.label != "GPE":
+                targets = initials.get(surface, set())
+            elif f.label in ("PERSON", "ORG", "GPE"):  # a model may call part of a person's name a place
+                targets = people.get(tuple(surface.split()), set())
+        targets.discard((f.kb_id, f.name, f.label))
+        if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
+            targets = {t for t in targets if not any(t != u and _inside(t[1], u[1]) for u in targets)}
+        if len(targets) > 1:  # a surname alone: the name that ends in it (Hanson -> David Hanson, not Hanson Robotics)
+            targets = {t for t in targets if t[1].split()[-1] == surface} or targets
+        if len(targets) == 1:
+            kb_id, name, label = next(iter(targets))
+            f = _Found(f.field, f.start, f.end, kb_id, name, label)
+        out.append(f)
+    return out
+
+
+def _inside(short: str, long: str) -> bool:
+    """Whether the words of one name run, in order, inside another's."""
+    a, b = short.split(), long.split()
+    return len(a) < len(b) and any(b[i:i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
 def _group(found: list[_Found], texts: dict[str, str]) -> list[dict[str, Any]]:

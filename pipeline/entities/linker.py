@@ -18,6 +18,7 @@ __all__ = ["Claim", "Linker", "Match", "Segment", "folded_view", "scopes_for"]
 UNIVERSAL = frozenset({"en", "zh"})
 TRANSLATION_SCOPES = frozenset({"en", "zh", "calque"})
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,4}$")
+_CLITIC = re.compile(r"(?:nya|lah|pun|kah)(?![^\W_])")
 # Marker scope: edited Indonesian and Vietnamese text capitalises names, so an all-lowercase occurrence of a
 # capitalised alias there is a common word ("pháp" = law, not France). Raw MT is not reliably cased.
 CASED = "+cased"
@@ -143,11 +144,18 @@ class Linker:
             first = last - len(key) + 1
             if is_word_char(key[0]) and first > 0 and is_word_char(folded[first - 1]):
                 continue
+            clitic = False
             if is_word_char(key[-1]) and last + 1 < len(folded) and is_word_char(folded[last + 1]):
-                continue
+                # Indonesian and Malay enclitics join the word before them ("akun Instagramnya" = its Instagram)
+                tail = _CLITIC.match(folded, last + 1)
+                if tail is None or not key[-1].isalpha():
+                    continue
+                clitic = True
             start, end = view.start(first), view.end(last + 1)
             surface = text[start:end]
             scopes = segment.scopes(start)
+            if clitic and not (scopes & {"id", "ms"} and surface[:1].isupper()):
+                continue
             lowercase = not any(ch.isupper() for ch in surface)
             kept = tuple(c for c in claims if c.scope in scopes
                          and not (lowercase and (c.cased or (c.capital and CASED in scopes)))
