@@ -33,9 +33,8 @@ class Translate(Stage):
     @property
     def translator(self) -> Translator:
         if self._translator is None:
-            memory = self.config.run.translation_memory
-            # "auto" is resolved to <out>/.cache by the runner; a stage used on its own keeps no memory.
-            self._translator = Translator(self.config.translate, self.registry, None if memory == "auto" else memory)
+            memory = self.config.run.translation_memory_path()  # the runner has made "auto" a file under --out
+            self._translator = Translator(self.config.translate, self.registry, memory)
         return self._translator
 
     def cache_key_part(self) -> str:
