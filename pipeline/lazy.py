@@ -17,6 +17,7 @@ from typing import Generic, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
+_KEYWORDS = object()  # separates keyword arguments in a key: no positional call can produce it
 
 
 class Loader(Generic[P, T]):
@@ -30,7 +31,7 @@ class Loader(Generic[P, T]):
         self._lock = threading.RLock()
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
-        key = (args, tuple(sorted(kwargs.items())))
+        key = (*args, _KEYWORDS, *sorted(kwargs.items())) if kwargs else args
         try:
             return self._loaded[key]
         except KeyError:
