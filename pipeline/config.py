@@ -94,6 +94,13 @@ class RunConfig:
     # again next run). A worker stuck where the limit cannot reach it is stopped and its batch retried.
     article_timeout: float = 300.0
 
+    def translation_memory_path(self, out: Path | None = None) -> str | None:
+        """The translation memory file: "auto" is <out>/.cache/translation-memory.sqlite (none without an
+        output folder, as for a stage used on its own), "" is none, anything else the path given."""
+        if self.translation_memory == "auto":
+            return str((out / ".cache" / "translation-memory.sqlite").resolve()) if out is not None else None
+        return self.translation_memory or None
+
 
 @dataclass(frozen=True)
 class Config:
@@ -104,6 +111,12 @@ class Config:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
     run: RunConfig = field(default_factory=RunConfig)
+
+    def for_output(self, out: Path) -> Config:
+        """This configuration as a run into `out` uses it (and saves it): the translation memory's "auto" made
+        the file under `out`. Only run settings change, so the hash stays the same."""
+        memory = self.run.translation_memory_path(out) or ""
+        return dataclasses.replace(self, run=dataclasses.replace(self.run, translation_memory=memory))
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as plain data."""

@@ -9,7 +9,6 @@ streaming over the index in `source` order, copying the unchanged rows of the pr
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -251,9 +250,7 @@ def run(raw: Path, out: Path, config: Config, process: Processor = process_pendi
     """
     started = time.perf_counter()
     check_folders(raw, out)
-    if config.run.translation_memory == "auto":
-        memory = str((out / ".cache" / "translation-memory.sqlite").resolve())
-        config = dataclasses.replace(config, run=dataclasses.replace(config.run, translation_memory=memory))
+    config = config.for_output(out)
     with RunLock(out):
         cache = Cache(out / ".cache" / "articles")
         db = open_index(out / ".cache" / "index.sqlite")

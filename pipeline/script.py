@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
+
+from pipeline.lazy import load_once
 
 __all__ = ["CJK", "CJK_CHARS", "View", "has_cjk", "is_cjk", "opencc_converter", "to_simplified", "simplified_view"]
 
@@ -27,7 +28,7 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk(ch) for ch in text)
 
 
-@lru_cache(maxsize=8)
+@load_once
 def opencc_converter(config: str = "t2s") -> Any:
     """The OpenCC converter of one configuration (t2s, s2t, s2tw, s2hk), built once for the package."""
     import opencc  # imported on first use: the stage is cheap to construct

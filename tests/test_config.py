@@ -27,6 +27,22 @@ def test_override_changes_value_and_hash() -> None:
     assert load_config(overrides=["run.workers=1"]).hash() == base.hash()
 
 
+def test_translation_memory_resolves_against_the_output_folder(tmp_path) -> None:
+    auto = load_config()
+    assert auto.run.translation_memory == "auto"
+    assert auto.run.translation_memory_path() is None  # a stage used on its own keeps no memory
+    resolved = auto.for_output(tmp_path / "out")
+    assert resolved.run.translation_memory == str((tmp_path / "out" / ".cache" / "translation-memory.sqlite").resolve())
+    assert resolved.run.translation_memory_path() == resolved.run.translation_memory
+    assert resolved.hash() == auto.hash() and resolved.translate == auto.translate
+    assert f'translation_memory = "{tmp_path}' in to_toml(resolved)  # the saved config names the file used
+    off = load_config(overrides=['run.translation_memory=""'])
+    assert off.for_output(tmp_path).run.translation_memory == "" and off.run.translation_memory_path() is None
+    given = load_config(overrides=[f'run.translation_memory="{tmp_path / "tm.sqlite"}"'])
+    assert given.for_output(tmp_path / "out") == given
+    assert given.run.translation_memory_path() == str(tmp_path / "tm.sqlite")
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import pickle
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,11 @@ import pipeline.dedup
 import pipeline.entities.build
 import pipeline.langid.chinese
 import pipeline.langid.detector
+import pipeline.langid.malay
+import pipeline.langid.mt_english
+import pipeline.langid.train_mt
 import pipeline.languages
+import pipeline.lazy
 import pipeline.loader
 import pipeline.ner
 import pipeline.output
@@ -26,6 +33,7 @@ import pipeline.schemas
 import pipeline.script
 import pipeline.stages.fingerprint
 import pipeline.stages.translate
+import pipeline.translation.translator
 from pipeline.config import Config, NearDuplicatesConfig
 from pipeline.ingest import InputReject
 
@@ -181,3 +189,103 @@ def test_no_stage_method_is_called_fingerprint() -> None:
                 found += [f"{rel}:{item.lineno}" for item in node.body
                           if isinstance(item, ast.FunctionDef) and item.name == "fingerprint"]
     assert found == []
+
+
+# Packages whose models and data files load through pipeline.lazy; the others still have their own pattern:
+# ner/__init__.py (a dict and a lock), pyvi_load.py, entities/ and dedup.py (lru_cache).
+LAZY_PACKAGES = ("langid/", "translation/", "script.py", "stages/translate.py")
+# A sqlite connection is reopened in each process (a fork must not share it): not a once-per-object property.
+REOPENED = {("translation/memory.py", "_conn")}
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+
+
+def test_models_load_through_the_lazy_helper() -> None:
+    """In the converted packages a loader is `load_once` (never a size-1 lru_cache or a bare functools.cache),
+    and no object tests `self._x is None` to build something on first use (that is a cached_property)."""
+    found = []
+    for rel, tree in _modules():
+        if not rel.startswith(LAZY_PACKAGES):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                for deco in node.decorator_list:
+                    name = _decorator_name(deco)
+                    size_one = isinstance(deco, ast.Call) and any(
+                        k.arg == "maxsize" and isinstance(k.value, ast.Constant) and k.value.value in (1, None)
+                        for k in deco.keywords)
+                    takes_nothing = not node.args.args and not node.args.kwonlyargs
+                    if name == "cache" or (name == "lru_cache" and (size_one or takes_nothing)):
+                        found.append(f"{rel}:{node.lineno} {node.name}")
+            if (isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute)
+                    and isinstance(node.left.value, ast.Name) and node.left.value.id == "self"
+                    and node.left.attr.startswith("_") and isinstance(node.ops[0], ast.Is)
+                    and isinstance(node.comparators[0], ast.Constant) and node.comparators[0].value is None
+                    and (rel, node.left.attr) not in REOPENED):
+                found.append(f"{rel}:{node.lineno} self.{node.left.attr} is None")
+    assert found == []
+    anchors = pipeline.langid.detector.anchors
+    loaders = [anchors._fasttext, anchors._fasttext_model, anchors._cld3, anchors._lingua,
+               pipeline.langid.chinese._vocabulary, pipeline.langid.malay._markers, pipeline.langid.mt_english._model,
+               pipeline.langid.detector._calibration, pipeline.script.opencc_converter]
+    assert all(isinstance(f, pipeline.lazy.Loader) for f in loaders)
+    assert pipeline.langid.malay._markers() is pipeline.langid.malay._markers()  # loaded once, kept
+
+
+def test_a_stage_builds_its_translator_on_first_use(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+
+    stage = pipeline.stages.translate.Translate(load_config(overrides=[f'translate.models_dir="{tmp_path}"']))
+    assert "translator" not in vars(stage)  # constructing the stage built nothing
+    translator = stage.translator
+    assert isinstance(translator, pipeline.translation.translator.Translator) and stage.translator is translator
+    assert translator.memory is None  # "auto" without an output folder: no memory
+
+
+def test_load_once_loads_once_per_arguments_even_from_threads() -> None:
+    calls: list[str] = []
+
+    @pipeline.lazy.load_once
+    def slow(name: str) -> object:
+        calls.append(name)
+        time.sleep(0.05)  # long enough for the other threads to ask while it loads
+        return object()
+
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(slow("a"))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["a"] and len(got) == 4 and all(g is got[0] for g in got)
+    assert slow("b") is not got[0] and calls == ["a", "b"]
+    slow.cache_clear()
+    assert slow("a") is not got[0] and calls == ["a", "b", "a"]
+
+    @pipeline.lazy.load_once
+    def failing() -> None:
+        calls.append("failing")
+        raise OSError("missing")
+
+    for _ in range(2):
+        with pytest.raises(OSError):
+            failing()
+    assert calls.count("failing") == 2  # a failure is not kept: the next call tries again
+    anchors = pipeline.langid.detector.anchors
+    assert pickle.loads(pickle.dumps(anchors._lingua)) is anchors._lingua  # pickled by reference
+    assert anchors._cld3.__name__ == "_cld3" and anchors._cld3.__doc__ == anchors._cld3.__wrapped__.__doc__
+
+
+def test_segment_names_one_thing_per_module() -> None:
+    """`Segment` is the sentence-splitting stage; the MT-English trainer's record is a LabelledSentence.
+    (entities/linker.py still has its own `Segment`, a piece of text between names.)"""
+    homes = sorted(rel for rel, tree in _modules() for node in tree.body
+                   if isinstance(node, ast.ClassDef) and node.name == "Segment")
+    assert homes == ["entities/linker.py", "stages/segment.py"]
+    assert pipeline.stages.Segment is pipeline.stages.segment.Segment
+    assert not hasattr(pipeline.langid.train_mt, "Segment")
+    sentence = pipeline.langid.train_mt.LabelledSentence("Thank you.", "mt", "Online-A", 0, 3)
+    assert sentence.key == ("Online-A", 3, 0)

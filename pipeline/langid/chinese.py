@@ -8,10 +8,10 @@ which decides text that has no convertible character at all.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.lazy import load_once
 from pipeline.script import CJK, opencc_converter
 
 HANT_VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "hant_vocabulary.txt"
@@ -23,7 +23,7 @@ def _converters() -> tuple[Any, Any]:
     return opencc_converter("t2s"), opencc_converter("s2t")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _vocabulary() -> re.Pattern[str]:
     lines = HANT_VOCABULARY_FILE.read_text(encoding="utf-8").splitlines()
     words = sorted({w.strip() for w in lines if w.strip() and not w.startswith("#")}, key=lambda w: (-len(w), w))

@@ -13,7 +13,6 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.langid import anchors
@@ -22,6 +21,7 @@ from pipeline.langid.malay import malay_evidence
 from pipeline.langid.mt_english import mt_probability
 from pipeline.langid.scripts import script_counts
 from pipeline.languages import FAMILY
+from pipeline.lazy import load_once
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 
@@ -70,7 +70,7 @@ class DetectorSettings:
     lingua_languages: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _calibration() -> dict | None:
     if not CALIBRATION_FILE.exists():
         return None

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
+
+from pipeline.lazy import load_once
 
 MARKERS_FILE = Path(__file__).resolve().parent / "data" / "malay_markers.toml"
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _markers() -> tuple[int, dict[str, float], dict[str, float], dict[str, float]]:
     data = tomllib.loads(MARKERS_FILE.read_text(encoding="utf-8"))
     words: dict[str, float] = {}

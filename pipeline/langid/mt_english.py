@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.lazy import load_once
+
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_FILE = DATA / "mt_english.json"
 
@@ -139,7 +141,7 @@ def words_in(sentence: str) -> int:
     return sum(1 for tok in _TOKEN.findall(sentence) if tok[0].isalpha())
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _model() -> dict[str, Any]:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     data["keep_set"] = frozenset(data["keep"])

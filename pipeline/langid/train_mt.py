@@ -45,8 +45,8 @@ CHUNKS = (1, 5, 10, 20)  # text sizes (consecutive sentences) the numbers are re
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
-    """One sentence of one line of one file: text, class, system (or reference/native file), block, place."""
+class LabelledSentence:
+    """One training sentence (a line of the test set may hold several): text, class, system, block, place."""
 
     text: str
     kind: str  # mt, human-translation, native
@@ -60,9 +60,9 @@ class Segment:
         return (self.system, self.line, self.part)
 
 
-def _split(text: str, kind: str, system: str, block: int, line: int) -> list[Segment]:
+def _split(text: str, kind: str, system: str, block: int, line: int) -> list[LabelledSentence]:
     # Sentences, as the detector scores them: a line of the test set may hold several.
-    return [Segment(t, kind, system, block, line, j) for j, t in enumerate(mt_english.split_sentences(text))]
+    return [LabelledSentence(t, kind, system, block, line, j) for j, t in enumerate(mt_english.split_sentences(text))]
 
 
 def _lines(path: Path) -> list[str]:
@@ -76,13 +76,13 @@ def _overlap(name: str) -> set[int]:
     return {int(x) - 1 for x in _lines(path) if x.strip() and not x.startswith("#")}
 
 
-def load_corpus(root: Path = MT_DIR) -> list[Segment]:
+def load_corpus(root: Path = MT_DIR) -> list[LabelledSentence]:
     """Every usable line of the mt_detect set (the realworld overlap left out)."""
     if not root.is_dir():
         raise FileNotFoundError(f"{root} not found: set PIPELINE_SHARED to the folder holding data/mt_detect")
     skip_zh = _overlap("dev_overlap_zh-en.txt")
     skip_en = _overlap("dev_overlap_en-zh.txt")
-    out: list[Segment] = []
+    out: list[LabelledSentence] = []
     for path in sorted((root / "zh-en-hyp").glob("*.en")):
         system = path.name.split(".hyp.")[1].removesuffix(".en")
         out += [seg for i, t in enumerate(_lines(path)) if i not in skip_zh
@@ -117,7 +117,7 @@ def block_fold(block: int) -> int:
     return (block * 7919 + 13) % FOLDS
 
 
-def system_folds(segments: Sequence[Segment]) -> dict[str, int]:
+def system_folds(segments: Sequence[LabelledSentence]) -> dict[str, int]:
     """Fold of each MT system (two or three systems held out per fold)."""
     systems = sorted({s.system for s in segments if s.kind == "mt"})
     return {name: i % FOLDS for i, name in enumerate(systems)}
@@ -136,7 +136,7 @@ def keep_words(texts_by_kind: dict[str, list[str]], k: int | None = None) -> lis
     return sorted(sorted(score, key=lambda w: (-score[w], w))[:k or KEEP_WORDS])
 
 
-def fit(train: Sequence[Segment], c: float = C) -> dict[str, Any]:
+def fit(train: Sequence[LabelledSentence], c: float = C) -> dict[str, Any]:
     """Fit the sentence model on training segments; returns the JSON-able model (pool map still neutral)."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -177,9 +177,9 @@ def fit(train: Sequence[Segment], c: float = C) -> dict[str, Any]:
     }
 
 
-def chunks(segments: Sequence[Segment], size: int) -> list[list[Segment]]:
+def chunks(segments: Sequence[LabelledSentence], size: int) -> list[list[LabelledSentence]]:
     """Consecutive segments of one file and block, `size` at a time (the last one may be shorter)."""
-    groups: dict[tuple[str, int], list[Segment]] = {}
+    groups: dict[tuple[str, int], list[LabelledSentence]] = {}
     for s in segments:
         groups.setdefault((s.system, s.block), []).append(s)
     out = []
@@ -189,13 +189,13 @@ def chunks(segments: Sequence[Segment], size: int) -> list[list[Segment]]:
     return out
 
 
-def chunk_logits(chunk: Sequence[Segment], logit: dict[tuple[str, int, int], float]) -> list[float]:
+def chunk_logits(chunk: Sequence[LabelledSentence], logit: dict[tuple[str, int, int], float]) -> list[float]:
     """The sentence log-odds a text made of this chunk pools (short lines left out when others remain)."""
     long = [s for s in chunk if mt_english.words_in(s.text) >= MIN_WORDS]
     return [logit[s.key] for s in (long or chunk)]
 
 
-def cross_validate(segments: Sequence[Segment], c: float = C) -> dict[tuple[str, int, int], float]:
+def cross_validate(segments: Sequence[LabelledSentence], c: float = C) -> dict[tuple[str, int, int], float]:
     """Out-of-fold sentence log-odds for every test segment (held-out blocks; for MT, held-out systems)."""
     sys_fold = system_folds(segments)
     out: dict[tuple[str, int, int], float] = {}
@@ -209,7 +209,7 @@ def cross_validate(segments: Sequence[Segment], c: float = C) -> dict[tuple[str,
     return out
 
 
-def fit_pool(segments: Sequence[Segment], logit: dict[tuple[str, int, int], float]) -> dict[str, float]:
+def fit_pool(segments: Sequence[LabelledSentence], logit: dict[tuple[str, int, int], float]) -> dict[str, float]:
     """The pooling map (mean log-odds and text length to probability), fitted on out-of-fold chunks."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -232,7 +232,7 @@ def fit_pool(segments: Sequence[Segment], logit: dict[tuple[str, int, int], floa
             "coef_log_n": coef[2]}
 
 
-def single_sentence_shift(segments: Sequence[Segment], logit: dict[tuple[str, int, int], float],
+def single_sentence_shift(segments: Sequence[LabelledSentence], logit: dict[tuple[str, int, int], float],
                           pool_map: dict[str, float]) -> float:
     """Log-odds to subtract for a one-sentence text: the smallest threshold (0.50-0.95) at which at most
     SINGLE_NATIVE_FP of native single sentences are called MT, as a logit. One sentence is weak evidence."""
@@ -246,7 +246,7 @@ def single_sentence_shift(segments: Sequence[Segment], logit: dict[tuple[str, in
     return round(math.log(0.95 / 0.05), 4)
 
 
-def rates(segments: Sequence[Segment], logit: dict[tuple[str, int, int], float], pool_map: dict[str, float],
+def rates(segments: Sequence[LabelledSentence], logit: dict[tuple[str, int, int], float], pool_map: dict[str, float],
           threshold: float = 0.5) -> dict[str, Any]:
     """Share called MT per class and text size, and MT recall per held-out system."""
     model = {"pool": pool_map}  # with the single-sentence shift when pool_map has one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 
 from pipeline.article import Article
 from pipeline.config import Config
@@ -28,15 +29,12 @@ class Translate(Stage):
         super().__init__(config)
         self.registry = Registry(config.translate)  # looks at files only; weights load on first use
         self.notes: set[str] = set()
-        self._translator: Translator | None = None
 
-    @property
+    @cached_property
     def translator(self) -> Translator:
-        if self._translator is None:
-            memory = self.config.run.translation_memory
-            # "auto" is resolved to <out>/.cache by the runner; a stage used on its own keeps no memory.
-            self._translator = Translator(self.config.translate, self.registry, None if memory == "auto" else memory)
-        return self._translator
+        """The translator (and its memory), built on first use; it loads each model on first use in turn."""
+        memory = self.config.run.translation_memory_path()  # the runner has made "auto" a file under --out
+        return Translator(self.config.translate, self.registry, memory)
 
     def cache_key_part(self) -> str:
         # Installing or replacing a model changes which articles it would translate and how.

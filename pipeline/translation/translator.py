@@ -104,8 +104,7 @@ class Translator:
         self.config = config
         self.registry = registry or Registry(config)
         self.memory = TranslationMemory(Path(memory)) if memory else None
-        self.backends: dict[str, Backend] = {}
-        self._t2s: Any = None
+        self.backends: dict[str, Backend] = {}  # this translator's loaded models, by model key
 
     def backend(self, spec: ModelSpec) -> Backend:
         """The loaded backend for spec (loads it once)."""
@@ -116,9 +115,7 @@ class Translator:
     def _prepare(self, spec: ModelSpec, sentence: str, lang: str) -> str:
         # NLLB reads zho_Hant itself; the Marian zh-en models were trained mostly on Simplified.
         if lang == "zh-Hant" and self.config.hant_to_hans and spec.kind != "nllb":
-            if self._t2s is None:
-                self._t2s = opencc_converter("t2s")
-            return str(self._t2s.convert(sentence))
+            return str(opencc_converter("t2s").convert(sentence))
         return sentence
 
     def translate_jobs(self, spec: ModelSpec, jobs: list[Job]) -> list[Outcome]:
