@@ -15,29 +15,27 @@ sklearn-crfsuite's own. Without threads, the models can be loaded before the wor
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
+
+from pipeline.lazy import load_once
 
 
 class _CRF:
     """What pyvi uses of `sklearn_crfsuite.CRF` (the pickled state is its `__dict__`): `predict`."""
 
-    _tagger: Any = None
-
-    @property
+    @functools.cached_property
     def tagger_(self) -> Any:
-        if self._tagger is None:
-            import pycrfsuite
+        import pycrfsuite
 
-            tagger = pycrfsuite.Tagger()
-            tagger.open(self.modelfile.name)  # type: ignore[attr-defined]  # set by unpickling
-            self._tagger = tagger
-        return self._tagger
+        tagger = pycrfsuite.Tagger()
+        tagger.open(self.modelfile.name)  # type: ignore[attr-defined]  # set by unpickling
+        return tagger
 
     def predict_single(self, xseq: Any) -> Any:
         return self.tagger_.tag(xseq)
@@ -74,7 +72,7 @@ def _light_crfsuite() -> Iterator[None]:
             sys.modules.pop(name, None)
 
 
-@lru_cache(maxsize=1)
+@load_once
 def pyvi() -> tuple[Any, Any]:
     """pyvi's (ViTokenizer, ViPosTagger) modules, ready to use."""
     with tempfile.TemporaryDirectory(prefix="pipeline-pyvi-") as private:

@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.languages import NER_ALIASES
+from pipeline.lazy import load_once
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,10 +28,6 @@ LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE"
 Span = tuple[int, int, str]
 # Languages whose model is run with the generic (`xx`) tokenizer instead of its own: load time, see load_ner.
 FAST_TOKENIZER = {"id": "xx"}
-
-_cache: dict[str, NerModel | None] = {}
-_lock = threading.Lock()
-
 
 class NerModel:
     """A loaded NER pipeline: `find(text)` and `find_many(texts)` return (start, end, label) char spans."""
@@ -90,34 +86,30 @@ def import_spacy() -> Any:
 
 def load_ner(lang: str) -> NerModel | None:
     """The cached NER model for lang, loaded on first use from the package; None (logged once) when absent."""
-    code = normalize_lang(lang)
-    with _lock:
-        if code in _cache:
-            return _cache[code]
-        path = MODELS_DIR / code
-        model: NerModel | None = None
-        if code not in LANGS:
-            LOG.warning("no NER model for language %r: supported are %s", lang, ", ".join(LANGS))
-        elif not (path / "meta.json").is_file():
-            LOG.warning("no NER model for %r at %s: run `make train-ner` (python -m pipeline.ner.train --lang %s)",
-                        lang, path, code)
-        else:
-            spacy = import_spacy()  # deferred: importing the package must stay cheap
-
-            import pipeline.ner.features  # noqa: F401  (registers the zh tokenizer and vi `word_context`)
-
-            if code in FAST_TOKENIZER:
-                # spaCy's Indonesian tokenizer builds ~16k exception rules twice on load (~9 s per worker
-                # process); the generic rules tokenize news text the same for NER (eval: docs/ner.md).
-                nlp = spacy.load(path, config={"nlp": {"lang": FAST_TOKENIZER[code]}}, exclude=["tokenizer"])
-            else:
-                nlp = spacy.load(path)
-            model = NerModel(code, nlp)
-        _cache[code] = model
-        return model
+    return _load(normalize_lang(lang))
 
 
-def clear_cache() -> None:
-    """Forget loaded models (tests, or after retraining in-process)."""
-    with _lock:
-        _cache.clear()
+@load_once
+def _load(code: str) -> NerModel | None:
+    path = MODELS_DIR / code
+    if code not in LANGS:
+        LOG.warning("no NER model for language %r: supported are %s", code, ", ".join(LANGS))
+        return None
+    if not (path / "meta.json").is_file():
+        LOG.warning("no NER model for %r at %s: run `make train-ner` (python -m pipeline.ner.train --lang %s)",
+                    code, path, code)
+        return None
+    spacy = import_spacy()  # deferred: importing the package must stay cheap
+
+    import pipeline.ner.features  # noqa: F401  (registers the zh tokenizer and vi `word_context`)
+
+    if code in FAST_TOKENIZER:
+        # spaCy's Indonesian tokenizer builds ~16k exception rules twice on load (~9 s per worker
+        # process); the generic rules tokenize news text the same for NER (eval: docs/ner.md).
+        nlp = spacy.load(path, config={"nlp": {"lang": FAST_TOKENIZER[code]}}, exclude=["tokenizer"])
+    else:
+        nlp = spacy.load(path)
+    return NerModel(code, nlp)
+
+
+clear_cache = _load.cache_clear  # forget loaded models (tests, or after retraining in-process)

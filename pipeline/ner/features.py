@@ -13,19 +13,19 @@ registers them before spacy.load (pipeline.ner.load_ner does).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from pipeline.lazy import load_once
 from pipeline.script import simplified_view
 
 Segmenter = Callable[[str], list[str]]
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _jieba() -> Any:
     import jieba
 
