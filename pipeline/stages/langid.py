@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pipeline.article import Article
@@ -20,16 +21,12 @@ class DetectLanguage(Stage):
     requires = ("text",)
     provides = ("lang", "lang_confidence")
 
-    _detector: Any = None
-
-    @property
+    @functools.cached_property
     def detector(self) -> Any:
         """The detector, built on first use (its models load lazily on top of that)."""
-        if self._detector is None:
-            from pipeline.langid import detector_from_config
+        from pipeline.langid import detector_from_config
 
-            self._detector = detector_from_config(self.config.langid)
-        return self._detector
+        return detector_from_config(self.config.langid)
 
     def warm(self) -> None:
         """The detectors' models (fastText, CLD3, lingua, OpenCC, the MT-English and Malay tables), loaded by

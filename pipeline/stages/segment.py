@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -37,7 +38,12 @@ class Segment(Stage):
     requires = ("text", "lang")
     provides = ("sentences",)
 
-    _detector: Any = None
+    @functools.cached_property
+    def detector(self) -> Any:
+        """The language detector for sentence labels, built on first use."""
+        from pipeline.langid import detector_from_config
+
+        return detector_from_config(self.config.langid)
 
     def process(self, doc: Article) -> Article:
         spans = split_sentences(doc.text)
@@ -47,11 +53,7 @@ class Segment(Stage):
 
     def _sentence_langs(self, doc: Article, spans: list[tuple[int, int]]) -> list[str]:
         """Each sentence's own language where it is clear, else the article's."""
-        if self._detector is None:
-            from pipeline.langid import detector_from_config
-
-            self._detector = detector_from_config(self.config.langid)
         from pipeline.langid import Detection
 
         article = Detection(doc.lang, doc.lang_confidence)
-        return self._detector.detect_sentences(doc.text, spans, article)
+        return self.detector.detect_sentences(doc.text, spans, article)
