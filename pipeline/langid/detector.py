@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.langid import anchors
 from pipeline.langid.chinese import han_variant
 from pipeline.langid.malay import malay_evidence
-from pipeline.langid.mt_english import mt_probability
+from pipeline.langid.mt_english import mt_evidence, mt_score
 from pipeline.langid.scripts import script_counts
 from pipeline.languages import FAMILY
 
@@ -168,10 +168,10 @@ class LanguageDetector:
             best = "ms" if logodds > 0 else "id"
             share = (votes.get("id", 0.0) + votes.get("ms", 0.0)) * (1.0 / (1.0 + math.exp(-abs(logodds))))
         elif best == "en" and with_mt:
-            p, evidence_names = mt_probability(text, self.mt_model)
+            p, found = mt_score(text, self.mt_model)
             if p >= self.settings.mt_threshold:
                 best = "en-mt"
-                flags.extend(f"mt-evidence:{name}" for name in evidence_names)
+                flags.extend(f"mt-evidence:{name}" for name in mt_evidence(text, found, self.mt_model))
             share *= max(p, 1.0 - p)
         return best, min(1.0, dominance * share), flags, letters
 
@@ -240,7 +240,7 @@ class LanguageDetector:
                 return lang
             return article.lang
         if lang == "en":
-            p, _ = mt_probability(sentence, self.mt_model)
+            p, _ = mt_score(sentence, self.mt_model)
             return "en-mt" if p >= self.settings.mt_threshold else "en"
         return lang
 
