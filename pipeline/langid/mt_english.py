@@ -11,7 +11,6 @@ English-original text, and shipped as data/mt_english.json; inference is plain P
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
@@ -172,6 +171,9 @@ def sentence_logit(sentence: str, model: dict[str, Any], pushed: dict[str, float
 
 
 def _push(found: Iterable[str], weights: dict[str, float], pushed: dict[str, float]) -> None:
+    if not pushed:  # the first sentence: its positive terms as they are
+        pushed.update((f, w) for f in found if (w := weights[f]) > 0)
+        return
     for f in found:
         w = weights[f]
         if w > 0:
@@ -211,8 +213,8 @@ def mt_evidence(text: str, found: list[set[str]], model: dict[str, Any] | None =
     pushed: dict[str, float] = {}
     for feats in found:
         _push(feats, model["weights"], pushed)
-    grams = heapq.nsmallest(top, (f for f in pushed if not f.startswith("ev:")), key=lambda f: (-pushed[f], f))
-    return list(habits_in(text)) + ["style:" + g.replace(" ", "+") for g in grams]
+    ranked = sorted((-w, f) for f, w in pushed.items() if not f.startswith("ev:"))  # (-weight, name) order
+    return list(habits_in(text)) + ["style:" + f.replace(" ", "+") for _, f in ranked[:top]]
 
 
 def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3) -> tuple[float, list[str]]:
