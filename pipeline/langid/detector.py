@@ -155,6 +155,11 @@ class LanguageDetector:
                 counts: Counter[str] | None = None) -> tuple[str, float, list[str], int]:
         if counts is None:
             counts = script_counts(text)
+        if len(counts) == 1 and "latin" in counts:  # Latin letters only: the general path below, shortened
+            letters = counts["latin"]
+            if letters < self.settings.min_chars:
+                return "und", 0.0, [], letters
+            return self._latin(text, 1.0, with_mt, letters)
         cjk = counts["han"] + counts["kana"] + counts["hangul"]
         scripts = {k: v for k, v in counts.items() if k not in ("vi", "han", "kana", "hangul")}
         letters = sum(scripts.values()) + cjk
