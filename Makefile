@@ -66,6 +66,7 @@ train-ner: $(STAMP) ## train the shipped NER models from ../shared/data
 
 train-langid: $(STAMP) ## rebuild the zh-Hant word list, the MT-English model and the langid calibration from ../shared
 	$(PYTHON) -m pipeline.langid.build_hant
+	$(PYTHON) -m pipeline.langid.build_english
 	$(PYTHON) -m pipeline.langid.train_mt
 	$(PYTHON) -m pipeline.langid.train
 

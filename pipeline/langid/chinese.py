@@ -27,7 +27,12 @@ def _converters() -> tuple[Any, Any]:
 def _vocabulary() -> re.Pattern[str]:
     lines = HANT_VOCABULARY_FILE.read_text(encoding="utf-8").splitlines()
     words = sorted({w.strip() for w in lines if w.strip() and not w.startswith("#")}, key=lambda w: (-len(w), w))
-    return re.compile("|".join(re.escape(w) for w in words))
+    # Longest match first, grouped by first character (the same match at every position as one flat alternation
+    # in this order, which tries every word at every character).
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return re.compile("|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items()))
 
 
 def traditional_words(text: str) -> list[str]:

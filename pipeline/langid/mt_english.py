@@ -16,7 +16,8 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -155,17 +156,30 @@ def prepare(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+def sentence_terms(sentence: str, model: dict[str, Any]) -> tuple[float, set[str]]:
+    """The sentence model's log-odds that this sentence is raw MT, and the features that have a weight."""
+    weights = model["weights"]
+    found = weights.keys() & sentence_features(sentence, model["keep_set"], model["n_max"])  # intersected in C
+    # The intercept plus each weight in the set's order, added one by one.
+    return reduce(add, map(weights.__getitem__, found), float(model["intercept"])), found
+
+
 def sentence_logit(sentence: str, model: dict[str, Any], pushed: dict[str, float] | None = None) -> float:
     """The sentence model's log-odds that this sentence is raw MT (`pushed` sums the positive terms)."""
-    weights = model["weights"]
-    feats = sentence_features(sentence, model["keep_set"], model["n_max"])
-    total = float(model["intercept"])
-    for f in weights.keys() & feats:  # the features with a weight (intersected in C)
-        w = weights[f]
-        total += w
-        if pushed is not None and w > 0:
-            pushed[f] = pushed.get(f, 0.0) + w
+    total, found = sentence_terms(sentence, model)
+    if pushed is not None:
+        _push(found, model["weights"], pushed)
     return total
+
+
+def _push(found: Iterable[str], weights: dict[str, float], pushed: dict[str, float]) -> None:
+    if not pushed:  # the first sentence: its positive terms as they are
+        pushed.update((f, w) for f in found if (w := weights[f]) > 0)
+        return
+    for f in found:
+        w = weights[f]
+        if w > 0:
+            pushed[f] = pushed.get(f, 0.0) + w
 
 
 def pool(logits: Iterable[float], model: dict[str, Any]) -> float:
@@ -182,6 +196,29 @@ def pool(logits: Iterable[float], model: dict[str, Any]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def mt_score(text: str, model: dict[str, Any] | None = None) -> tuple[float, list[set[str]]]:
+    """Probability that English text is raw machine translation, and each scored sentence's weighted features
+    (for `mt_evidence`)."""
+    model = prepare(model) if model is not None else _model()
+    pieces = split_sentences(text)
+    if pieces == [text]:
+        sentences = pieces  # one sentence: scored whatever its length (a short one is the fallback below)
+    else:
+        sentences = [s for s in pieces if words_in(s) >= model["min_words"]] or [text]
+    terms = [sentence_terms(s, model) for s in sentences]
+    return pool([logit for logit, _ in terms], model), [found for _, found in terms]
+
+
+def mt_evidence(text: str, found: list[set[str]], model: dict[str, Any] | None = None, top: int = 3) -> list[str]:
+    """Evidence names for `mt_score`'s result (see `mt_probability`)."""
+    model = prepare(model) if model is not None else _model()
+    pushed: dict[str, float] = {}
+    for feats in found:
+        _push(feats, model["weights"], pushed)
+    ranked = sorted((-w, f) for f, w in pushed.items() if not f.startswith("ev:"))  # (-weight, name) order
+    return list(habits_in(text)) + ["style:" + f.replace(" ", "+") for _, f in ranked[:top]]
+
+
 def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3) -> tuple[float, list[str]]:
     """Probability that English text is raw machine translation, and the evidence for it.
 
@@ -190,14 +227,5 @@ def mt_probability(text: str, model: dict[str, Any] | None = None, top: int = 3)
     the same signal) and the `top` style n-grams that added most to the score, as
     `style:<tokens joined by +>` (`style:^according+to`).
     """
-    model = prepare(model) if model is not None else _model()
-    pieces = split_sentences(text)
-    if pieces == [text]:
-        sentences = pieces  # one sentence: scored whatever its length (a short one is the fallback below)
-    else:
-        sentences = [s for s in pieces if words_in(s) >= model["min_words"]] or [text]
-    pushed: dict[str, float] = {}
-    p = pool([sentence_logit(s, model, pushed) for s in sentences], model)
-    habits = list(habits_in(text))
-    grams = sorted((f for f in pushed if not f.startswith("ev:")), key=lambda f: (-pushed[f], f))[:top]
-    return p, habits + ["style:" + g.replace(" ", "+") for g in grams]
+    p, found = mt_score(text, model)
+    return p, mt_evidence(text, found, model, top)
