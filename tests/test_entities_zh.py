@@ -180,3 +180,30 @@ def test_unknown_person_in_simplified_text_is_named_in_pinyin() -> None:
 def test_long_organisation_names_of_common_words() -> None:
     text = "根據國際管理發展學院的排名，該公司與研究中心合作。"
     assert [text[s:e] for s, e in zh.named_org_spans(text)] == ["國際管理發展學院"]  # not 研究中心 alone
+
+
+def test_outlets_credited_by_dateline_reporter_line_and_headline() -> None:
+    text = (
+        "小米发布新手机 - 科技频道 - 南方财经\n财新网讯（记者 王明）3月2日，公司表示。\n"
+        "Tech中文站 5月6日报道\n第一财经记者 李华\n本报记者 张三\n（全媒体记者 赵四）"
+    )
+    assert [text[s:e] for s, e in zh.list_org_spans(text)] == ["南方财经", "财新网", "Tech中文站", "第一财经"]
+
+
+def test_places_inside_events_venues_times_and_quoted_terms() -> None:
+    text = "第五届广东茶叶博览会在广州国际会展中心举行，“广东红茶”亮相，结果于3日（日本标准时间）公布。代表团来自上海。"
+    spans = [text[s:e] for s, e in zh.unnamed_spans(text)]
+    assert "第五届广东茶叶博览会" in spans and "广州国际会展中心" in spans and "广东红茶" in spans
+    ex = Extractor(load_kb(), ner=True, values=False)
+    found = {(e["label"], e["name"]) for e in ex.extract(article(text, "zh-Hans"))}
+    assert ("GPE", "Shanghai") in found  # a place named alone stays
+    assert not {name for label, name in found if label == "GPE"} & {"Guangdong", "Guangzhou", "Japan"}
+    assert not any(label == "ORG" and "会展中心" in name for label, name in found)  # a venue is no organisation
+
+
+def test_a_date_after_a_latin_name_is_no_model_number() -> None:
+    from pipeline.entities.extract import model_extent
+
+    text = "Tech中文站 10月14日报道，iPhone 11发布"
+    assert model_extent(text, text.index(" 10")) is None
+    assert model_extent(text, text.index("iPhone") + 6) == text.index("发布")

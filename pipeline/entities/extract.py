@@ -35,6 +35,7 @@ from pipeline.entities.zh import (
     named_org_spans,
     person_spans,
     pinyin_name,
+    unnamed_spans,
     word_bounds,
     zh_model_span,
 )
@@ -108,8 +109,11 @@ class Extractor:
         texts = {s.field: s.text for s in segments}
         # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
         orgs = self._zh_orgs(doc) if self.ner else []
+        unnamed: list[tuple[int, int]] = []
         if self.ner and ner_lang(doc.lang) == "zh":
             orgs += list_org_spans(doc.text) + named_org_spans(doc.text)
+            # nor one inside an event, venue or time named with it, or a quoted term (湖南茶业博览会, “湖南红茶”)
+            unnamed = unnamed_spans(doc.text)
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
         local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
@@ -158,6 +162,9 @@ class Extractor:
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
                 org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
+            if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE" and any(
+                    s <= m.start and m.end <= e and e - s > m.end - m.start for s, e in unnamed):
+                continue
             if org is None:
                 # Chinese has no spaces: a short dictionary name inside a longer word is not a mention (北海 in
                 # 拱北海關, 新产 in 新产品); a place may run on into a word (日本政府, 湖南省).
@@ -225,9 +232,16 @@ class Extractor:
                 if not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, "PRODUCT"))
+            # nothing inside an event or venue named with common words (德国纽伦堡国际啤酒、酿酒及饮料工业展览会)
+            events = unnamed_spans(text, quotes=False)
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or sp[2] == "PERSON" or not any(
+                s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in events)]
             # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
+            # a Latin name in brackets right after an event's Chinese name is the event's (展览会（Brau Beviale）)
+            event_names = {text[s:e] for s, e in latin_spans(text, common_words()) if s > 0 and text[s - 1] in "（(" and
+                           any(ee == s - 1 for _es, ee in events)}
             for s, e in latin_spans(text, common_words()):
-                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                if text[s:e] not in event_names and not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, _latin_label(text[s:e])))
         bylines: set[tuple[int, int, str]] = set()
@@ -372,6 +386,10 @@ _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
 
+# A Chinese date or count word right after a number: the number is no model ("10月14日", "800台").
+_CJK_COUNT = frozenset("年月日号时分秒岁元万亿千百个家名位次台部件款辆天周")
+
+
 def model_extent(text: str, end: int) -> int | None:
     """The end of a model designation right after a brand at text[:end], or None: up to three tokens, each
     capitalised or alphanumeric, the last with a digit or a model word (Pro, Max, SE...)."""
@@ -384,8 +402,9 @@ def model_extent(text: str, end: int) -> int | None:
         if m is None or (not m.group().startswith(" ") and not (pos > 0 and is_cjk(text[pos - 1]))):
             break
         token = m.group(1)
-        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]):
-            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%"
+        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]) \
+                or token.isdigit() and text[m.end():m.end() + 1] in _CJK_COUNT:
+            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%", "TNW中文站 10月14日"
         pos = m.end()
         if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
             best = pos
