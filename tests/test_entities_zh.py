@@ -207,3 +207,16 @@ def test_a_date_after_a_latin_name_is_no_model_number() -> None:
     text = "Tech中文站 10月14日报道，iPhone 11发布"
     assert model_extent(text, text.index(" 10")) is None
     assert model_extent(text, text.index("iPhone") + 6) == text.index("发布")
+
+
+def test_quoted_term_of_a_known_name_and_a_noun_is_a_name_of_its_own() -> None:
+    ex = Extractor(load_kb(), ner=True, values=False)
+    text = "京东把业务升级为“京东书城”，又提出“中国制造”口号。"
+    found = {(e["label"], e["name"]) for e in ex.extract(article(text, "zh-Hans"))}
+    assert ("PRODUCT", "京东书城") in found
+    assert not any("中国制造" in name for _label, name in found)  # a noun after the name, not a verb
+
+
+def test_names_the_text_introduces_as_names() -> None:
+    text = "他们推出一款名为“云上春”的绿茶，以及名为XNet（一种网络）的模型，还有叫做阿强的人。"
+    assert [text[s:e] for s, e in zh.called_spans(text)] == ["云上春", "XNet"]

@@ -28,13 +28,16 @@ from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
 from pipeline.entities.zh import (
+    called_spans,
     latin_spans,
     list_org_spans,
     local_org_spans,
     model_spans,
     named_org_spans,
+    named_term,
     person_spans,
     pinyin_name,
+    quoted_spans,
     unnamed_spans,
     word_bounds,
     zh_model_span,
@@ -148,7 +151,14 @@ class Extractor:
         for m, (start, end) in branches.items():
             found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
         matches = [m for m in matches if m not in branches and m not in parents]
+        quoted = quoted_spans(doc.text) if self.ner and ner_lang(doc.lang) == "zh" else []
         for m in matches:
+            # A quoted Chinese term of a known name and a noun is a name of its own (“京东国际”, “湖南红茶”): a
+            # sub-brand or product the KB does not know, the name not apart.
+            term = next(((s, e) for s, e in quoted if m.field == "text" and s == m.start and e > m.end), None)
+            if term is not None and named_term(doc.text, term[0], term[1], m.end):
+                found.append(_Found("text", term[0], term[1], None, doc.text[term[0]:term[1]], "PRODUCT"))
+                continue
             # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
             # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
             if self.linker.entries[m.entity].type in ("ORG", "PRODUCT"):
@@ -225,6 +235,13 @@ class Extractor:
             for s, e in listed:
                 names.add((s, e))
                 spans.append((s, e, "ORG"))
+            # Names the text introduces as names (名为“冰里春”, 名为DNC): products, or organisations by their ending
+            called = [(s, e) for s, e in called_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans if (
+                sp[0], sp[1]) in names])]
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], called)]
+            for s, e in called:
+                names.add((s, e))
+                spans.append((s, e, "ORG" if org_tail(text[s:e]) else "PRODUCT"))
             # Chinese names with a model number (含光800): products; over a model span that cuts them
             models = model_spans(text)
             spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], models)]
@@ -234,13 +251,20 @@ class Extractor:
                     spans.append((s, e, "PRODUCT"))
             # nothing inside an event or venue named with common words (德国纽伦堡国际啤酒、酿酒及饮料工业展览会)
             events = unnamed_spans(text, quotes=False)
+            quoted_terms = quoted_spans(text)  # a place inside a quoted term (“中国制造”) neither
+            spans = [sp for sp in spans if sp[2] != "GPE" or not any(
+                s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in quoted_terms)]
             spans = [sp for sp in spans if (sp[0], sp[1]) in names or sp[2] == "PERSON" or not any(
                 s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in events)]
             # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
             # a Latin name in brackets right after an event's Chinese name is the event's (展览会（Brau Beviale）)
             event_names = {text[s:e] for s, e in latin_spans(text, common_words()) if s > 0 and text[s - 1] in "（(" and
                            any(ee == s - 1 for _es, ee in events)}
+            # nor a Latin word inside a quoted Chinese term (“GOGO武汉”, a campaign)
+            terms = [(s, e) for s, e in quoted_spans(text) if any(is_cjk(ch) for ch in text[s:e])]
             for s, e in latin_spans(text, common_words()):
+                if any(ts <= s and e <= te and te - ts > e - s for ts, te in terms):
+                    continue
                 if text[s:e] not in event_names and not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, _latin_label(text[s:e])))

@@ -19,9 +19,12 @@ from pathlib import Path
 from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
+    "called_spans",
     "model_spans",
     "named_org_spans",
     "pinyin_name",
+    "quoted_spans",
+    "named_term",
     "zh_model_span",
     "latin_spans",
     "list_org_spans",
@@ -609,10 +612,46 @@ def unnamed_spans(text: str, quotes: bool = True) -> list[tuple[int, int]]:
         if j < i:
             out.append((view.start(tokens[j][0]), view.end(e)))
     if quotes:
-        out += [(view.start(m.start(1)), view.end(m.end(1))) for m in _QUOTED.finditer(view.text)]
+        out += quoted_spans(text)
     return out
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of short quoted terms (“京东国际”, “湖南红茶”), inside the quotation marks."""
+    view = simplified_view(text)
+    return [(view.start(m.start(1)), view.end(m.end(1))) for m in _QUOTED.finditer(view.text)]
+
+
+_TERM_TAGS = frozenset({"n", "nz", "nt", "ng", "nr", "vn", "an"})
+
+
+def named_term(text: str, start: int, end: int, head_end: int) -> bool:
+    """Whether a quoted term text[start:end] that opens with a known name (text[start:head_end]) is a name of its
+    own: the name and 2-4 Chinese characters of nouns (“京东国际”, “湖南红茶”; not “中国制造”, “美国优先”)."""
+    rest = simplified_view(text[head_end:end]).text
+    if not 2 <= len(rest) <= 4 or not all(is_cjk(ch) for ch in rest):
+        return False
+    return all(flag in _TERM_TAGS for _s, _e, _w, flag in _tokens(rest))
 
 
 def is_event(name: str) -> bool:
     """Whether a Chinese name is that of an event, venue or time (湖南国际会展中心, 世界饮料创新大赛)."""
     return simplified_view(name).text.endswith(_EVENT_ENDS)
+
+
+# A name the text introduces as one: "一款名为“冰里春”的高山茶", "这款名为DNC（…）的AI模型". After 名为, 叫做, 称为,
+# 命名为 or 取名为: a quoted term, or a run of Latin letters and digits.
+_CALLED = re.compile(
+    r"(?:名为|名叫|叫做|称为|命名为|取名为)[ ]?(?:[“「]([^“”「」\n，。；：！？]{2,15})[”」]"
+    r"|([A-Za-z][A-Za-z0-9+-]*(?:[ ][A-Z][A-Za-z0-9+-]*)*))"
+)
+
+
+def called_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of names the text introduces as names (see above)."""
+    view = simplified_view(text)
+    out = []
+    for m in _CALLED.finditer(view.text):
+        group = 1 if m.group(1) else 2
+        out.append((view.start(m.start(group)), view.end(m.end(group))))
+    return out
