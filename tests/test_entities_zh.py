@@ -220,3 +220,11 @@ def test_quoted_term_of_a_known_name_and_a_noun_is_a_name_of_its_own() -> None:
 def test_names_the_text_introduces_as_names() -> None:
     text = "他们推出一款名为“云上春”的绿茶，以及名为XNet（一种网络）的模型，还有叫做阿强的人。"
     assert [text[s:e] for s, e in zh.called_spans(text)] == ["云上春", "XNet"]
+
+
+def test_a_particle_ends_an_organisation_name_around_a_place() -> None:
+    from pipeline.entities.extract import org_extent
+
+    text = "中國最大的雲公司，香港寬頻"
+    assert org_extent(text, 0, 2) is None  # a description with 的
+    assert org_extent(text, text.index("香港"), text.index("香港") + 2) == (text.index("香港"), len(text))

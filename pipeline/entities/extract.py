@@ -459,7 +459,8 @@ def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
 
     if start < end and is_cjk(text[start]):
         window = fold(text[end:end + 10])
-        cut = next((i for i, ch in enumerate(window) if not is_cjk(ch)), len(window))
+        # a particle ends the name: 中國最大的雲公司 is a description, 中国和美国公司 two things
+        cut = next((i for i, ch in enumerate(window) if not is_cjk(ch) or ch in "的和与及是在对将"), len(window))
         window = window[:cut]
         for tail in sorted(_ORG_TAILS_ZH, key=len, reverse=True):
             at = window.find(tail)
