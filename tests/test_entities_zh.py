@@ -228,3 +228,11 @@ def test_a_particle_ends_an_organisation_name_around_a_place() -> None:
     text = "中國最大的雲公司，香港寬頻"
     assert org_extent(text, 0, 2) is None  # a description with 的
     assert org_extent(text, text.index("香港"), text.index("香港") + 2) == (text.index("香港"), len(text))
+
+
+def test_items_of_a_list_of_things_are_not_names() -> None:
+    text = "厂商没有公布Tops、功耗等数据，但在服务器、FPGA以及存储等领域有经验；华为、小米等企业参加。"
+    assert [text[s:e] for s, e in zh.common_list_items(text)] == ["Tops", "功耗", "服务器", "FPGA", "存储"]
+    ex = Extractor(load_kb(), ner=True, values=False)
+    found = {m["text"] for e in ex.extract(article(text, "zh-Hans")) for m in e["mentions"]}
+    assert not found & {"Tops", "FPGA"} and {"华为", "小米"} <= found

@@ -29,6 +29,7 @@ from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment,
 from pipeline.entities.values import find_values
 from pipeline.entities.zh import (
     called_spans,
+    common_list_items,
     latin_spans,
     list_org_spans,
     local_org_spans,
@@ -152,7 +153,11 @@ class Extractor:
             found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
         matches = [m for m in matches if m not in branches and m not in parents]
         quoted = quoted_spans(doc.text) if self.ner and ner_lang(doc.lang) == "zh" else []
+        # an item of a list of things is no name (Tops、功耗等数据: TOPS, not the Tops supermarkets)
+        things = set(common_list_items(doc.text)) if self.ner and ner_lang(doc.lang) == "zh" else set()
         for m in matches:
+            if m.field == "text" and (m.start, m.end) in things:
+                continue
             # A quoted Chinese term of a known name and a noun is a name of its own (“京东国际”, “湖南红茶”): a
             # sub-brand or product the KB does not know, the name not apart.
             term = next(((s, e) for s, e in quoted if m.field == "text" and s == m.start and e > m.end), None)
@@ -252,6 +257,8 @@ class Extractor:
             # nothing inside an event or venue named with common words (德国纽伦堡国际啤酒、酿酒及饮料工业展览会)
             events = unnamed_spans(text, quotes=False)
             quoted_terms = quoted_spans(text)  # a place inside a quoted term (“中国制造”) neither
+            things = set(common_list_items(text))  # nor an item of a list of things (Tops、功耗等数据)
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or (sp[0], sp[1]) not in things]
             spans = [sp for sp in spans if sp[2] != "GPE" or not any(
                 s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in quoted_terms)]
             spans = [sp for sp in spans if (sp[0], sp[1]) in names or sp[2] == "PERSON" or not any(
@@ -263,7 +270,7 @@ class Extractor:
             # nor a Latin word inside a quoted Chinese term (“GOGO武汉”, a campaign)
             terms = [(s, e) for s, e in quoted_spans(text) if any(is_cjk(ch) for ch in text[s:e])]
             for s, e in latin_spans(text, common_words()):
-                if any(ts <= s and e <= te and te - ts > e - s for ts, te in terms):
+                if (s, e) in things or any(ts <= s and e <= te and te - ts > e - s for ts, te in terms):
                     continue
                 if text[s:e] not in event_names and not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))

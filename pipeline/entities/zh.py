@@ -20,6 +20,7 @@ from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
     "called_spans",
+    "common_list_items",
     "model_spans",
     "named_org_spans",
     "pinyin_name",
@@ -654,4 +655,29 @@ def called_spans(text: str) -> list[tuple[int, int]]:
     for m in _CALLED.finditer(view.text):
         group = 1 if m.group(1) else 2
         out.append((view.start(m.start(group)), view.end(m.end(group))))
+    return out
+
+
+# Items of a list the text types as something other than names: "Tops、功耗等数据", "服务器、FPGA以及存储等领域".
+_COMMON_LIST = re.compile(
+    rf"((?:{_ITEM}、)+{_ITEM})等(?:[0-9一二三四五六七八九十百多余]+[个项种类])?"
+    r"(?:数据|领域|技术|指标|参数|方面|功能|场景|因素|问题|行业|业务|环节|工艺|材料|算法|硬件|软件)"
+)
+
+
+def common_list_items(text: str) -> list[tuple[int, int]]:
+    """Spans of the items of a list of things that are not names (see above); 以及, 及, 和 and 与 also join items."""
+    view = simplified_view(text)
+    out = []
+    for m in _COMMON_LIST.finditer(view.text):
+        parts = re.split(r"(、|以及|及|和|与)", m.group(1))
+        first = _last_words(parts[0])  # the first item may have run on from the words before it
+        latin = re.search(r"[A-Za-z][A-Za-z0-9&·]*$", first)
+        first = latin.group() if latin else first  # 给出Tops: the Latin word
+        pos = m.start(1) + len(parts[0]) - len(first)
+        parts[0] = first
+        for item in parts:
+            if item and not re.fullmatch(r"、|以及|及|和|与", item):
+                out.append((view.start(pos), view.end(pos + len(item))))
+            pos += len(item)
     return out
