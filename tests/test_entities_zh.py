@@ -236,3 +236,8 @@ def test_items_of_a_list_of_things_are_not_names() -> None:
     ex = Extractor(load_kb(), ner=True, values=False)
     found = {m["text"] for e in ex.extract(article(text, "zh-Hans")) for m in e["mentions"]}
     assert not found & {"Tops", "FPGA"} and {"华为", "小米"} <= found
+
+
+def test_a_long_name_that_is_an_item_of_a_list_of_things_is_no_organisation() -> None:
+    text = "可以在數據管理、電話客務中心和技術開發三方面運用AI。根據國際管理發展學院的排名。"
+    assert [text[s:e] for s, e in zh.named_org_spans(text)] == ["國際管理發展學院"]

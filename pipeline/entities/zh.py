@@ -559,7 +559,8 @@ def named_org_spans(text: str) -> list[tuple[int, int]]:
         if j > 0 and tokens[j - 1][3] not in _RUN_START or tokens[i - 1][2] + word in _EVENT_ENDS:
             continue
         out.append((view.start(tokens[j][0]), view.end(e)))
-    return out
+    things = set(common_list_items(text))  # not an item of a list of things (数据管理、电话客务中心和技术开发三方面)
+    return [span for span in out if span not in things]
 
 
 # Names of events, venues and times that begin with a place (第十三届湖南茶业博览会, 湖南国际会展中心,
@@ -658,9 +659,11 @@ def called_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-# Items of a list the text types as something other than names: "Tops、功耗等数据", "服务器、FPGA以及存储等领域".
+# Items of a list the text types as something other than names: "Tops、功耗等数据", "服务器、FPGA以及存储等领域",
+# "数据管理、电话客务中心和技术开发三方面".
 _COMMON_LIST = re.compile(
-    rf"((?:{_ITEM}、)+{_ITEM})等(?:[0-9一二三四五六七八九十百多余]+[个项种类])?"
+    rf"((?:{_ITEM}、)+[\u4e00-\u9fffA-Za-z0-9&·]{{2,12}}?)"
+    r"(?:等(?:[0-9一二三四五六七八九十百多余]+[个项种类大])?|[0-9两三四五六七八九十]+[个项种类大]?)"
     r"(?:数据|领域|技术|指标|参数|方面|功能|场景|因素|问题|行业|业务|环节|工艺|材料|算法|硬件|软件)"
 )
 
