@@ -180,3 +180,64 @@ def test_unknown_person_in_simplified_text_is_named_in_pinyin() -> None:
 def test_long_organisation_names_of_common_words() -> None:
     text = "根據國際管理發展學院的排名，該公司與研究中心合作。"
     assert [text[s:e] for s, e in zh.named_org_spans(text)] == ["國際管理發展學院"]  # not 研究中心 alone
+
+
+def test_outlets_credited_by_dateline_reporter_line_and_headline() -> None:
+    text = (
+        "小米发布新手机 - 科技频道 - 南方财经\n财新网讯（记者 王明）3月2日，公司表示。\n"
+        "Tech中文站 5月6日报道\n第一财经记者 李华\n本报记者 张三\n（全媒体记者 赵四）"
+    )
+    assert [text[s:e] for s, e in zh.list_org_spans(text)] == ["南方财经", "财新网", "Tech中文站", "第一财经"]
+
+
+def test_places_inside_events_venues_times_and_quoted_terms() -> None:
+    text = "第五届广东茶叶博览会在广州国际会展中心举行，“广东红茶”亮相，结果于3日（日本标准时间）公布。代表团来自上海。"
+    spans = [text[s:e] for s, e in zh.unnamed_spans(text)]
+    assert "第五届广东茶叶博览会" in spans and "广州国际会展中心" in spans and "广东红茶" in spans
+    ex = Extractor(load_kb(), ner=True, values=False)
+    found = {(e["label"], e["name"]) for e in ex.extract(article(text, "zh-Hans"))}
+    assert ("GPE", "Shanghai") in found  # a place named alone stays
+    assert not {name for label, name in found if label == "GPE"} & {"Guangdong", "Guangzhou", "Japan"}
+    assert not any(label == "ORG" and "会展中心" in name for label, name in found)  # a venue is no organisation
+
+
+def test_a_date_after_a_latin_name_is_no_model_number() -> None:
+    from pipeline.entities.extract import model_extent
+
+    text = "Tech中文站 10月14日报道，iPhone 11发布"
+    assert model_extent(text, text.index(" 10")) is None
+    assert model_extent(text, text.index("iPhone") + 6) == text.index("发布")
+
+
+def test_quoted_term_of_a_known_name_and_a_noun_is_a_name_of_its_own() -> None:
+    ex = Extractor(load_kb(), ner=True, values=False)
+    text = "京东把业务升级为“京东书城”，又提出“中国制造”口号。"
+    found = {(e["label"], e["name"]) for e in ex.extract(article(text, "zh-Hans"))}
+    assert ("PRODUCT", "京东书城") in found
+    assert not any("中国制造" in name for _label, name in found)  # a noun after the name, not a verb
+
+
+def test_names_the_text_introduces_as_names() -> None:
+    text = "他们推出一款名为“云上春”的绿茶，以及名为XNet（一种网络）的模型，还有叫做阿强的人。"
+    assert [text[s:e] for s, e in zh.called_spans(text)] == ["云上春", "XNet"]
+
+
+def test_a_particle_ends_an_organisation_name_around_a_place() -> None:
+    from pipeline.entities.extract import org_extent
+
+    text = "中國最大的雲公司，香港寬頻"
+    assert org_extent(text, 0, 2) is None  # a description with 的
+    assert org_extent(text, text.index("香港"), text.index("香港") + 2) == (text.index("香港"), len(text))
+
+
+def test_items_of_a_list_of_things_are_not_names() -> None:
+    text = "厂商没有公布Tops、功耗等数据，但在服务器、FPGA以及存储等领域有经验；华为、小米等企业参加。"
+    assert [text[s:e] for s, e in zh.common_list_items(text)] == ["Tops", "功耗", "服务器", "FPGA", "存储"]
+    ex = Extractor(load_kb(), ner=True, values=False)
+    found = {m["text"] for e in ex.extract(article(text, "zh-Hans")) for m in e["mentions"]}
+    assert not found & {"Tops", "FPGA"} and {"华为", "小米"} <= found
+
+
+def test_a_long_name_that_is_an_item_of_a_list_of_things_is_no_organisation() -> None:
+    text = "可以在數據管理、電話客務中心和技術開發三方面運用AI。根據國際管理發展學院的排名。"
+    assert [text[s:e] for s, e in zh.named_org_spans(text)] == ["國際管理發展學院"]

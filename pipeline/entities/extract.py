@@ -28,13 +28,18 @@ from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
 from pipeline.entities.values import find_values
 from pipeline.entities.zh import (
+    called_spans,
+    common_list_items,
     latin_spans,
     list_org_spans,
     local_org_spans,
     model_spans,
     named_org_spans,
+    named_term,
     person_spans,
     pinyin_name,
+    quoted_spans,
+    unnamed_spans,
     word_bounds,
     zh_model_span,
 )
@@ -108,8 +113,11 @@ class Extractor:
         texts = {s.field: s.text for s in segments}
         # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
         orgs = self._zh_orgs(doc) if self.ner else []
+        unnamed: list[tuple[int, int]] = []
         if self.ner and ner_lang(doc.lang) == "zh":
             orgs += list_org_spans(doc.text) + named_org_spans(doc.text)
+            # nor one inside an event, venue or time named with it, or a quoted term (湖南茶业博览会, “湖南红茶”)
+            unnamed = unnamed_spans(doc.text)
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
         local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
@@ -144,7 +152,18 @@ class Extractor:
         for m, (start, end) in branches.items():
             found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
         matches = [m for m in matches if m not in branches and m not in parents]
+        quoted = quoted_spans(doc.text) if self.ner and ner_lang(doc.lang) == "zh" else []
+        # an item of a list of things is no name (Tops、功耗等数据: TOPS, not the Tops supermarkets)
+        things = set(common_list_items(doc.text)) if self.ner and ner_lang(doc.lang) == "zh" else set()
         for m in matches:
+            if m.field == "text" and (m.start, m.end) in things:
+                continue
+            # A quoted Chinese term of a known name and a noun is a name of its own (“京东国际”, “湖南红茶”): a
+            # sub-brand or product the KB does not know, the name not apart.
+            term = next(((s, e) for s, e in quoted if m.field == "text" and s == m.start and e > m.end), None)
+            if term is not None and named_term(doc.text, term[0], term[1], m.end):
+                found.append(_Found("text", term[0], term[1], None, doc.text[term[0]:term[1]], "PRODUCT"))
+                continue
             # A brand or product followed by a model designation is a product of its own (iPhone 8, Xiaomi Mi 6,
             # Samsung Galaxy S6, Intel Pentium Gold 4415Y): one PRODUCT the KB does not know, the brand not apart.
             if self.linker.entries[m.entity].type in ("ORG", "PRODUCT"):
@@ -158,6 +177,9 @@ class Extractor:
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
                 org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
+            if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE" and any(
+                    s <= m.start and m.end <= e and e - s > m.end - m.start for s, e in unnamed):
+                continue
             if org is None:
                 # Chinese has no spaces: a short dictionary name inside a longer word is not a mention (北海 in
                 # 拱北海關, 新产 in 新产品); a place may run on into a word (日本政府, 湖南省).
@@ -218,6 +240,13 @@ class Extractor:
             for s, e in listed:
                 names.add((s, e))
                 spans.append((s, e, "ORG"))
+            # Names the text introduces as names (名为“冰里春”, 名为DNC): products, or organisations by their ending
+            called = [(s, e) for s, e in called_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans if (
+                sp[0], sp[1]) in names])]
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], called)]
+            for s, e in called:
+                names.add((s, e))
+                spans.append((s, e, "ORG" if org_tail(text[s:e]) else "PRODUCT"))
             # Chinese names with a model number (含光800): products; over a model span that cuts them
             models = model_spans(text)
             spans = [sp for sp in spans if (sp[0], sp[1]) in names or not _overlaps(sp[0], sp[1], models)]
@@ -225,9 +254,25 @@ class Extractor:
                 if not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, "PRODUCT"))
+            # nothing inside an event or venue named with common words (德国纽伦堡国际啤酒、酿酒及饮料工业展览会)
+            events = unnamed_spans(text, quotes=False)
+            quoted_terms = quoted_spans(text)  # a place inside a quoted term (“中国制造”) neither
+            things = set(common_list_items(text))  # nor an item of a list of things (Tops、功耗等数据)
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or (sp[0], sp[1]) not in things]
+            spans = [sp for sp in spans if sp[2] != "GPE" or not any(
+                s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in quoted_terms)]
+            spans = [sp for sp in spans if (sp[0], sp[1]) in names or sp[2] == "PERSON" or not any(
+                s <= sp[0] and sp[1] <= e and e - s > sp[1] - sp[0] for s, e in events)]
             # Latin-script names in Chinese text (DeepMind, Laura Nettle), labelled by the English model
+            # a Latin name in brackets right after an event's Chinese name is the event's (展览会（Brau Beviale）)
+            event_names = {text[s:e] for s, e in latin_spans(text, common_words()) if s > 0 and text[s - 1] in "（(" and
+                           any(ee == s - 1 for _es, ee in events)}
+            # nor a Latin word inside a quoted Chinese term (“GOGO武汉”, a campaign)
+            terms = [(s, e) for s, e in quoted_spans(text) if any(is_cjk(ch) for ch in text[s:e])]
             for s, e in latin_spans(text, common_words()):
-                if not _overlaps(s, e, [sp[:2] for sp in spans]):
+                if (s, e) in things or any(ts <= s and e <= te and te - ts > e - s for ts, te in terms):
+                    continue
+                if text[s:e] not in event_names and not _overlaps(s, e, [sp[:2] for sp in spans]):
                     names.add((s, e))
                     spans.append((s, e, _latin_label(text[s:e])))
         bylines: set[tuple[int, int, str]] = set()
@@ -372,6 +417,10 @@ _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
 
+# A Chinese date or count word right after a number: the number is no model ("10月14日", "800台").
+_CJK_COUNT = frozenset("年月日号时分秒岁元万亿千百个家名位次台部件款辆天周")
+
+
 def model_extent(text: str, end: int) -> int | None:
     """The end of a model designation right after a brand at text[:end], or None: up to three tokens, each
     capitalised or alphanumeric, the last with a digit or a model word (Pro, Max, SE...)."""
@@ -384,8 +433,9 @@ def model_extent(text: str, end: int) -> int | None:
         if m is None or (not m.group().startswith(" ") and not (pos > 0 and is_cjk(text[pos - 1]))):
             break
         token = m.group(1)
-        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]):
-            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%"
+        if _NOT_MODEL.match(token) or re.match(r"[%,.]\d|%", text[m.end():m.end() + 2]) \
+                or token.isdigit() and text[m.end():m.end() + 1] in _CJK_COUNT:
+            break  # a year, quarter or amount: "Samsung 2019", "Alibaba Q3", "Apple 5%", "TNW中文站 10月14日"
         pos = m.end()
         if any(ch.isdigit() for ch in token) or token.casefold() in _MODEL_SUFFIXES:
             best = pos
@@ -416,7 +466,8 @@ def org_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
 
     if start < end and is_cjk(text[start]):
         window = fold(text[end:end + 10])
-        cut = next((i for i, ch in enumerate(window) if not is_cjk(ch)), len(window))
+        # a particle ends the name: 中國最大的雲公司 is a description, 中国和美国公司 two things
+        cut = next((i for i, ch in enumerate(window) if not is_cjk(ch) or ch in "的和与及是在对将"), len(window))
         window = window[:cut]
         for tail in sorted(_ORG_TAILS_ZH, key=len, reverse=True):
             at = window.find(tail)

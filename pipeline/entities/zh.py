@@ -19,9 +19,13 @@ from pathlib import Path
 from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
+    "called_spans",
+    "common_list_items",
     "model_spans",
     "named_org_spans",
     "pinyin_name",
+    "quoted_spans",
+    "named_term",
     "zh_model_span",
     "latin_spans",
     "list_org_spans",
@@ -29,6 +33,7 @@ __all__ = [
     "person_spans",
     "surnames",
     "word_bounds",
+    "unnamed_spans",
 ]
 
 NAMES_FILE = Path(__file__).resolve().parent / "kb" / "zh_names.txt"
@@ -367,10 +372,31 @@ _SOURCE_LIST = re.compile(
 )
 
 
+# The outlet an article credits itself to: a dateline (新京报讯（记者..., 湖南日报12月10日讯, TNW中文站 10月14日报道),
+# a reporter's line opened by the outlet (新京报记者 陆一夫), and the site name that ends a headline line with its
+# channel and site ("… - 视点头条 - 湖南日报网 - 华声在线"). Words for the paper itself or a kind of reporter
+# (本报记者, 全媒体记者) are no outlet.
+_OUTLET = r"[\u4e00-\u9fffA-Za-z&·]{2,10}"
+_CREDIT = re.compile(
+    rf"(?:^|(?<=[（(]))[ \u3000]*({_OUTLET}?)(?:讯(?=[（(])|[ ]?\d{{1,2}}月\d{{1,2}}日(?:讯|报道)|记者[ \u3000])", re.M
+)
+_NOT_OUTLET = frozenset(
+    {"本报", "本网", "本刊", "本台", "本站", "全媒体", "融媒体", "特约", "实习", "见习", "首席", "驻站"}
+)
+_HEADLINE_SITE = re.compile(r"\A[ \u3000]*[^\n]+?(?:[ ][-_|][ ][^\n]+?)+[ ][-_|][ ]([^\s\-_|]{2,10})[ \u3000]*$", re.M)
+
+
 def list_org_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the items of a list of organisations or of sources (Simplified or Traditional)."""
+    """Spans of the items of a list of organisations or of sources (Simplified or Traditional), and of the
+    outlet a dateline, reporter's line or headline credits (see above)."""
     view = simplified_view(text)
     out = []
+    for m in _CREDIT.finditer(view.text):
+        if m.group(1) not in _NOT_OUTLET and not m.group(1).endswith(_TITLES):
+            out.append((view.start(m.start(1)), view.end(m.end(1))))
+    site = _HEADLINE_SITE.search(view.text)
+    if site:
+        out.append((view.start(site.start(1)), view.end(site.end(1))))
     for pattern in (_KIND_LIST, _SOURCE_LIST):
         for m in pattern.finditer(view.text):
             items = m.group(1).split("、")
@@ -445,8 +471,8 @@ def zh_model_span(text: str, start: int, end: int, label: str) -> tuple[int, int
     if re.search(r"[“”\"《》「」『』]|^第[0-9一二三四五六七八九十百]", simple):
         return None  # a title or an ordinal event (第十八届“世界饮料创新奖), not a name
     if label == "ORG":
-        if "的" in simple:
-            return None
+        if "的" in simple or simple.endswith(_EVENT_ENDS):
+            return None  # a description, or an event or venue (湖南国际会展中心)
         board = _BOARD.search(simple)
         if board and board.start() >= 4 and view.origin is None:
             from pipeline.entities.extract import org_tail
@@ -530,7 +556,131 @@ def named_org_spans(text: str) -> list[tuple[int, int]]:
             j -= 1
         if i - j < 2 or e - tokens[j][0] < 6:
             continue
-        if j > 0 and tokens[j - 1][3] not in _RUN_START:
+        if j > 0 and tokens[j - 1][3] not in _RUN_START or tokens[i - 1][2] + word in _EVENT_ENDS:
             continue
         out.append((view.start(tokens[j][0]), view.end(e)))
+    things = set(common_list_items(text))  # not an item of a list of things (数据管理、电话客务中心和技术开发三方面)
+    return [span for span in out if span not in things]
+
+
+# Names of events, venues and times that begin with a place (第十三届湖南茶业博览会, 湖南国际会展中心,
+# 2021中国国际轨道交通和装备制造产业人才峰会, 英国夏令时): a run of noun-like jieba tokens (numbers, conjunctions,
+# 、 and a verb between nouns allowed: 装备制造产业) that ends in a word for an event, venue or time. The dev set's
+# rules annotate neither the event nor a place inside it.
+_EVENT_ENDS = (
+    "博览会",
+    "展览会",
+    "交易会",
+    "推介会",
+    "发布会",
+    "研讨会",
+    "峰会",
+    "论坛",
+    "大会",
+    "年会",
+    "展会",
+    "运动会",
+    "锦标赛",
+    "大赛",
+    "会展中心",
+    "展览中心",
+    "会议中心",
+    "夏令时",
+    "冬令时",
+    "标准时间",
+)
+_EVENT_RUN_TAGS = _RUN_TAGS | {"m", "c", "nr", "ng"}
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"\n，。；：！？,;:!?]{2,15})[”」』\"]")
+
+
+def unnamed_spans(text: str, quotes: bool = True) -> list[tuple[int, int]]:
+    """Spans of events, venues and times named with a place (see above), and of quoted terms (“湖南红茶”, “GOGO武汉”):
+    a place strictly inside one is part of that term, not a mention of the place."""
+    view = simplified_view(text)
+    tokens = _tokens(view.text)
+    out = []
+    for i, (_s, e, word, _flag) in enumerate(tokens):
+        if not word.endswith(_EVENT_ENDS):
+            continue
+        j = i
+        while j > 0 and e - tokens[j - 1][0] <= 30:
+            prev = tokens[j - 1]
+            if prev[3] in _EVENT_RUN_TAGS or prev[2] == "、":
+                j -= 1
+            elif prev[3] == "v" and j >= 2 and tokens[j - 2][3] == "n" and tokens[j][3] == "n":
+                j -= 1
+            else:
+                break
+        if j < i:
+            out.append((view.start(tokens[j][0]), view.end(e)))
+    if quotes:
+        out += quoted_spans(text)
+    return out
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of short quoted terms (“京东国际”, “湖南红茶”), inside the quotation marks."""
+    view = simplified_view(text)
+    return [(view.start(m.start(1)), view.end(m.end(1))) for m in _QUOTED.finditer(view.text)]
+
+
+_TERM_TAGS = frozenset({"n", "nz", "nt", "ng", "nr", "vn", "an"})
+
+
+def named_term(text: str, start: int, end: int, head_end: int) -> bool:
+    """Whether a quoted term text[start:end] that opens with a known name (text[start:head_end]) is a name of its
+    own: the name and 2-4 Chinese characters of nouns (“京东国际”, “湖南红茶”; not “中国制造”, “美国优先”)."""
+    rest = simplified_view(text[head_end:end]).text
+    if not 2 <= len(rest) <= 4 or not all(is_cjk(ch) for ch in rest):
+        return False
+    return all(flag in _TERM_TAGS for _s, _e, _w, flag in _tokens(rest))
+
+
+def is_event(name: str) -> bool:
+    """Whether a Chinese name is that of an event, venue or time (湖南国际会展中心, 世界饮料创新大赛)."""
+    return simplified_view(name).text.endswith(_EVENT_ENDS)
+
+
+# A name the text introduces as one: "一款名为“冰里春”的高山茶", "这款名为DNC（…）的AI模型". After 名为, 叫做, 称为,
+# 命名为 or 取名为: a quoted term, or a run of Latin letters and digits.
+_CALLED = re.compile(
+    r"(?:名为|名叫|叫做|称为|命名为|取名为)[ ]?(?:[“「]([^“”「」\n，。；：！？]{2,15})[”」]"
+    r"|([A-Za-z][A-Za-z0-9+-]*(?:[ ][A-Z][A-Za-z0-9+-]*)*))"
+)
+
+
+def called_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of names the text introduces as names (see above)."""
+    view = simplified_view(text)
+    out = []
+    for m in _CALLED.finditer(view.text):
+        group = 1 if m.group(1) else 2
+        out.append((view.start(m.start(group)), view.end(m.end(group))))
+    return out
+
+
+# Items of a list the text types as something other than names: "Tops、功耗等数据", "服务器、FPGA以及存储等领域",
+# "数据管理、电话客务中心和技术开发三方面".
+_COMMON_LIST = re.compile(
+    rf"((?:{_ITEM}、)+[\u4e00-\u9fffA-Za-z0-9&·]{{2,12}}?)"
+    r"(?:等(?:[0-9一二三四五六七八九十百多余]+[个项种类大])?|[0-9两三四五六七八九十]+[个项种类大]?)"
+    r"(?:数据|领域|技术|指标|参数|方面|功能|场景|因素|问题|行业|业务|环节|工艺|材料|算法|硬件|软件)"
+)
+
+
+def common_list_items(text: str) -> list[tuple[int, int]]:
+    """Spans of the items of a list of things that are not names (see above); 以及, 及, 和 and 与 also join items."""
+    view = simplified_view(text)
+    out = []
+    for m in _COMMON_LIST.finditer(view.text):
+        parts = re.split(r"(、|以及|及|和|与)", m.group(1))
+        first = _last_words(parts[0])  # the first item may have run on from the words before it
+        latin = re.search(r"[A-Za-z][A-Za-z0-9&·]*$", first)
+        first = latin.group() if latin else first  # 给出Tops: the Latin word
+        pos = m.start(1) + len(parts[0]) - len(first)
+        parts[0] = first
+        for item in parts:
+            if item and not re.fullmatch(r"、|以及|及|和|与", item):
+                out.append((view.start(pos), view.end(pos + len(item))))
+            pos += len(item)
     return out
