@@ -72,7 +72,15 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
                 ls, le = trim_span(text, s + a, s + b)
                 if ls < le:
                     out.append((ls, le, _LABELS[label]))
+                    if code in ("id", "vi") and re.search(r"(?<![\w&])[a-zà-ỹđ][^\W\d_]*[ ]", text[ls:le]):
+                        # a span run on over lower-case words ("gửi VNPT về việc ..."): the acronyms in it are
+                        # names in any case
+                        out.extend((ls + m.start(), ls + m.end(), "ORG")
+                                   for m in _ACRONYM.finditer(text[ls:le]) if m.end() - m.start() < le - ls)
     return out
+
+
+_ACRONYM = re.compile(r"(?<![\w&.-])[A-Z]{3,6}(?![\w&.-])")
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -235,6 +243,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         # text a capitalised English word is mostly a name (Telegraph, Pentagon)
         return False
     if not all(_capitalised(w) or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+        return False
+    if label == "PERSON" and code != "en" and len(words) == 1 and stripped.casefold() in common_words():
+        # a capitalised English word alone in Indonesian or Vietnamese text is a title or a heading's word
+        # ("Prosperity"), not a person, whom the model guesses from the capital alone
         return False
     if brand:
         return lang != "en-mt" or any(ch.isdigit() for ch in words[-1])

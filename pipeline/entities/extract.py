@@ -177,6 +177,7 @@ class Extractor:
                 lang = doc.lang if segment.field == "text" else "en"
                 found = self._discover(segment, lang, found)
         texts = {s.field: s.text for s in segments}
+        found += _bare_models(found, texts)
         return _group(_corefer(found, texts), texts)
 
     def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
@@ -372,6 +373,37 @@ _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]
                           r"(?![A-Za-z0-9.-]*[A-Za-z0-9])")
 
 
+# A model designation standing alone: letters then digits (G4, A10X, S6), with model words after it (G4 Plus).
+_BARE_MODEL = re.compile(r"(?<![\w.'’/-])([A-Z]{1,2}\d{1,3}[A-Z]{0,2})((?:[ ](?:Plus|Pro|Max|MAX|Mini|Ultra|Lite|SE|"
+                         r"Edge|XL))*)(?![\w'’/-]|[.,]\d)")
+
+
+def _bare_models(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
+    """Model designations named without their brand ("Moto G4 and G4 Plus", "an upgraded A10X processor") in an
+    article that names a product by brand and model: products of their own, or the product whose name ends in
+    them ("S6 Edge" after "Galaxy S6 Edge")."""
+    products = [f for f in found if f.label in ("PRODUCT", "ORG") and f.value is None
+                and re.search(r"[ ][A-Z]{0,2}\d+[A-Za-z]*$", texts[f.field][f.start:f.end])]
+    if not products:
+        return []
+    out = []
+    for field in sorted({f.field for f in products}):
+        text = texts[field]
+        taken = [(f.start, f.end) for f in found if f.field == field]
+        names = {texts[f.field][f.start:f.end]: f for f in products}
+        for m in _BARE_MODEL.finditer(text):
+            start, end = m.start(), m.end()
+            if _NOT_MODEL.match(m.group(1)) or _overlaps(start, end, taken):
+                continue
+            surface = m.group()
+            whole = next((f for name, f in names.items() if name.endswith(" " + surface)), None)
+            if whole is not None:
+                out.append(_Found(field, start, end, whole.kb_id, whole.name, whole.label))
+            else:
+                out.append(_Found(field, start, end, None, surface, "PRODUCT"))
+    return out
+
+
 def model_extent(text: str, end: int) -> int | None:
     """The end of a model designation right after a brand at text[:end], or None: up to three tokens, each
     capitalised or alphanumeric, the last with a digit or a model word (Pro, Max, SE...)."""
@@ -483,6 +515,8 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
     Malaysia Airlines Berhad, TM -> Telekom Malaysia, BKPM -> Badan Koordinasi Penanaman Modal), where exactly
     one entity of the article fits."""
     people: dict[tuple[str, ...], set[tuple[str | None, str, str]]] = {}
+    org_words: dict[str, set[tuple[str | None, str, str]]] = {}
+    products: dict[str, tuple[str | None, str, str]] = {}
     initials: dict[str, set[tuple[str | None, str, str]]] = {}
     for f in found:
         if f.value is not None:
@@ -498,7 +532,15 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
             caps = [w for w in re.findall(r"[^\W\d_][\w'&.-]*", surface) if w[0].isupper()]
             if len(caps) >= 2:
                 initials.setdefault("".join(w[0] for w in caps).upper(), set()).add(who)
-    if not people and not initials:
+        if f.label == "ORG" and len(words) >= 2:  # the distinctive word of an organisation's name (Tập đoàn FPT)
+            for word in words:
+                key = word.rstrip(".,").casefold()
+                if word[0].isupper() and key not in _ORG_WORDS_LATIN and key not in LEGAL_FORMS \
+                        and key not in common_words() and len(key) > 1:
+                    org_words.setdefault(word.rstrip(".,"), set()).add(who)
+        if f.label == "PRODUCT" and len(words) >= 2:
+            products[surface] = who
+    if not people and not initials and not org_words and not products:
         return found
     out = []
     for f in found:
@@ -509,6 +551,11 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
                 targets = initials.get(surface, set())
             elif f.label in ("PERSON", "ORG", "GPE"):  # a model may call part of a person's name a place
                 targets = people.get(tuple(surface.split()), set())
+            if not targets and f.label in ("ORG", "PRODUCT") and " " not in surface:
+                targets = set(org_words.get(surface, set()))
+            if not targets and f.label == "PRODUCT" and " " in surface:
+                # a brand before a product's name given alone elsewhere ("Xiaomi Redmi Note 4X", "Redmi Note 4X")
+                targets = {who for name, who in products.items() if surface.endswith(" " + name)}
         targets.discard((f.kb_id, f.name, f.label))
         if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
             targets = {t for t in targets if not any(t != u and _inside(t[1], u[1]) for u in targets)}
