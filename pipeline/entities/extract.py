@@ -393,8 +393,8 @@ def _bare_models(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
         names = {texts[f.field][f.start:f.end]: f for f in products}
         for m in _BARE_MODEL.finditer(text):
             start, end = m.start(), m.end()
-            if _NOT_MODEL.match(m.group(1)) or _overlaps(start, end, taken):
-                continue
+            if _NOT_MODEL.match(m.group(1)) or re.fullmatch(r"[A-Z]2[A-Z]", m.group(1)) or _overlaps(start, end, taken):
+                continue  # "B2B", "O2O" are trade terms
             surface = m.group()
             whole = next((f for name, f in names.items() if name.endswith(" " + surface)), None)
             if whole is not None:
