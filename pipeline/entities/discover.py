@@ -96,7 +96,19 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     dangling = re.search(r"(?:\s+(?:and|or|of|the|dan|atau|và|hoặc))+$", text[start:end])
     if dangling and dangling.start() > 0:
         end = start + dangling.start()
+    # a currency code after a name starts the price ("Surface Pen USD 99")
+    code = re.search(r"[ ]([A-Z]{3})$", text[start:end])
+    if code and code.start() > 0 and code.group(1) in _currencies():
+        end = start + code.start()
     return start, end
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    """ISO 4217 currency codes (CLDR, through Babel)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
 
 
 @lru_cache(maxsize=8)
