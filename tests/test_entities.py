@@ -685,3 +685,17 @@ def test_currency_code_and_lone_common_word_are_not_names(monkeypatch: pytest.Mo
     assert text[slice(*trim_span(text, 0, text.index(" 99")))] == "Surface Pen"
     assert not keep_span("Prosperity", "id", "PERSON", "Laporan Prosperity terbit.")
     assert keep_span("Prosperity", "id", "ORG", "Laporan Prosperity terbit.")
+
+
+def test_a_place_named_in_an_island_or_valley_is_not_a_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import in_natural_feature
+
+    text = "Tri tidak memilih pulau Sumatera sebagai target, tetapi Jakarta dan Bandung."
+    assert in_natural_feature(text, text.index("Sumatera"), text.index(" sebagai"))
+    assert not in_natural_feature(text, text.index("Bandung"), text.index("."))
+    found = ner_entities(monkeypatch, {"Sumatera": "LOC", "Bandung": "LOC"}, text, "id")
+    assert "Bandung" in found and not any(m["text"] == "Sumatera" for e in found.values() for m in e["mentions"])
+    text = "The line in the Klang Valley now reaches Kajang, Malaysia."
+    found = ner_entities(monkeypatch, {"Klang Valley": "LOC"}, text, "en")
+    assert not any("Klang" in m["text"] for e in found.values() for m in e["mentions"])
+    assert "Malaysia" in found

@@ -181,7 +181,22 @@ _NATURAL_TAILS = frozenset({"river", "mountain", "mountains", "lake", "sea", "oc
 def natural_feature(name: str) -> bool:
     """A name that says it is a mountain, river, lake or sea ("Gunung Rinjani", "Yangtze River", "sông Hồng")."""
     words = name.casefold().split()
-    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _NATURAL_TAILS)
+    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _FEATURE_AFTER)
+
+
+# Words around a place's name that make the whole a mountain, island, river or region, not a mention of the place
+# ("pulau Sumatera", "đảo Sardinia", "Klang Valley").
+_FEATURE_BEFORE = _NATURAL_HEADS | {"pulau", "đảo", "island"}
+_FEATURE_AFTER = _NATURAL_TAILS | {"valley", "island", "islands", "peninsula"}
+
+
+def in_natural_feature(text: str, start: int, end: int) -> bool:
+    """Whether the name text[start:end] is part of a natural feature's or region's name by the word right before
+    or after it (a Latin-script word, any case)."""
+    before = re.search(r"([^\W\d_]+\.?)[ ]+$", text[max(0, start - 20):start])
+    after = re.match(r"[ ]+([^\W\d_]+)", text[end:end + 20])
+    return bool((before and before.group(1).casefold() in _FEATURE_BEFORE)
+                or (after and after.group(1).casefold() in _FEATURE_AFTER))
 
 
 def is_pinyin(word: str) -> bool:

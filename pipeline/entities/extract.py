@@ -15,6 +15,7 @@ from pipeline.entities.discover import (
     common_words,
     has_latin,
     heuristic_spans,
+    in_natural_feature,
     keep_span,
     lone_first_word,
     name_start,
@@ -155,6 +156,9 @@ class Extractor:
                     continue
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
             # Airlines): the whole name is an organisation the KB does not know.
+            if self.linker.entries[m.entity].type == "GPE" and not is_cjk(texts[m.field][m.start]) \
+                    and in_natural_feature(texts[m.field], m.start, m.end):
+                continue  # an island, valley or mountain named after a place: "pulau Sumatera", "Klang Valley"
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
                 org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
@@ -302,7 +306,8 @@ class Extractor:
                 label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if (start, end) not in names and not keep_span(surface, lang, label, text, brand=brand):
                 continue
-            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)):
+            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)
+                              or (label == "GPE" and has_latin(surface) and in_natural_feature(text, start, end))):
                 continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
                 start = name_start(text, start, label)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "29"
+    version = "30"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
