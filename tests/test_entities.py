@@ -699,3 +699,19 @@ def test_a_place_named_in_an_island_or_valley_is_not_a_mention(monkeypatch: pyte
     found = ner_entities(monkeypatch, {"Klang Valley": "LOC"}, text, "en")
     assert not any("Klang" in m["text"] for e in found.values() for m in e["mentions"])
     assert "Malaysia" in found
+
+
+def test_vietnamese_organisation_ending_in_a_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import vietnamese_org_around
+
+    def around(text: str, place: str) -> str | None:
+        start = text.index(place)
+        span = vietnamese_org_around(text, start, start + len(place))
+        return text[slice(*span)] if span else None
+
+    assert around("Theo Bộ Thương mại Mỹ, doanh số tăng.", "Mỹ") == "Bộ Thương mại Mỹ"
+    assert around("Ngân hàng Nhà nước Việt Nam cho biết.", "Việt Nam") == "Ngân hàng Nhà nước Việt Nam"
+    assert around("Công ty Apple tại Mỹ đã báo lãi.", "Mỹ") is None  # Apple in the US
+    assert around("Một công ty Trung Quốc khác.", "Trung Quốc") is None  # a Chinese company
+    found = ner_entities(monkeypatch, {}, "Theo Bộ Thương mại Mỹ, doanh số bán lẻ tăng.", "vi")
+    assert found["Bộ Thương mại Mỹ"]["label"] == "ORG" and "United States" not in found

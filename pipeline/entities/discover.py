@@ -172,6 +172,31 @@ def vietnamese_org(syllables: list[str]) -> bool:
                    for a, b in zip(rest, rest[1:], strict=False)) and rest[-1] not in _CONNECTORS
 
 
+# Vietnamese function words that end a name: "Apple tại Mỹ" is Apple in the US, not an organisation.
+_VI_FUNCTION = frozenset({"tại", "ở", "của", "và", "với", "từ", "trong", "sang", "đến", "tới", "cho", "về", "theo",
+                          "thuộc", "là", "có", "được"})
+
+
+def vietnamese_org_around(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a Vietnamese organisation's name that ends in the place text[start:end] ("Bộ Thương mại Mỹ",
+    "Đại học Nebraska-Lincoln"), with a hyphenated continuation of the place, or None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = list(re.finditer(r"\S+", text[max(line_start, start - 60):start]))
+    offset = max(line_start, start - 60)
+    tail = re.match(r"[-‐‑][A-ZÀ-Ỹ][^\W\d_]*", text[end:end + 30])
+    end += tail.end() if tail else 0
+    place = re.split(r"[ \-‐‑]+", text[start:end])
+    for n in range(min(7, len(before)), 0, -1):
+        words = [w.group() for w in before[-n:]]
+        if any(w.casefold() in _VI_FUNCTION for w in words[1:]):
+            continue
+        head = next((k for k in (3, 2, 1) if " ".join(words[:k]).casefold() in _VI_ORG_HEADS), len(words))
+        # a kind of organisation right before the place is a common noun: "Công ty Trung Quốc" (a Chinese company)
+        if head < len(words) and vietnamese_org(words + place):
+            return offset + before[-n].start(), end
+    return None
+
+
 # Mountains, rivers, lakes and seas are not places in the annotation's sense (countries, provinces, cities).
 _NATURAL_HEADS = frozenset({"gunung", "sungai", "danau", "selat", "mount", "mt.", "lake", "núi", "sông", "hồ",
                             "vịnh", "đèo"})

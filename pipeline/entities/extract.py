@@ -24,6 +24,7 @@ from pipeline.entities.discover import (
     ner_spans,
     org_name,
     refine_span,
+    vietnamese_org_around,
 )
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
@@ -160,6 +161,9 @@ class Extractor:
                     and in_natural_feature(texts[m.field], m.start, m.end):
                 continue  # an island, valley or mountain named after a place: "pulau Sumatera", "Klang Valley"
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
+            if org is None and m.field == "text" and ner_lang(doc.lang) == "vi" \
+                    and self.linker.entries[m.entity].type == "GPE":
+                org = vietnamese_org_around(texts[m.field], m.start, m.end)  # Bộ Thương mại Mỹ
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
                 org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
             if org is None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "30"
+    version = "31"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
