@@ -652,3 +652,66 @@ def test_day_name_before_a_bracketed_date() -> None:
     assert names_a_day(text, start, start + 4)
     start = text.index("Budi")
     assert not names_a_day(text, start, start + 4)  # an age, not a date
+
+
+def test_bare_model_designations_and_brand_prefixed_products(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("Motorola is due for a refresh after the Moto G4 and G4 Plus. The iPad Pro gets an upgraded A10X "
+            "processor. Its B2B sales and the M6.0 update are not products.")
+    found = ner_entities(monkeypatch, {"Moto G4": "ORG"}, text, "en")
+    assert found["G4 Plus"]["label"] == "PRODUCT" and found["A10X"]["label"] == "PRODUCT"
+    assert "B2B" not in found and "M6" not in found
+    # without a product named by brand and model in the article, a bare designation is not taken
+    assert "A10X" not in ner_entities(monkeypatch, {}, "An upgraded A10X processor.", "en")
+    text = "Xiaomi Redmi Note 4X ra mắt. Redmi Note 4X có camera 13MP."
+    found = ner_entities(monkeypatch, {"Redmi Note 4X": "ORG"}, text, "vi")
+    product = next(e for e in found.values() if any(m["text"] == "Redmi Note 4X" for m in e["mentions"]))
+    assert {m["text"] for m in product["mentions"]} == {"Redmi Note 4X", "Xiaomi Redmi Note 4X"}
+
+
+def test_distinctive_word_of_an_organisation_and_acronyms_in_run_on_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Theo công bố của Tập đoàn FPT, thị trường nước ngoài của FPT ghi nhận kết quả khả quan."
+    found = ner_entities(monkeypatch, {"Tập đoàn FPT": "ORG", "FPT": "ORG"}, text, "vi")
+    [fpt] = [e for e in found.values() if any(m["text"] == "FPT" for m in e["mentions"])]
+    assert sorted(m["text"] for m in fpt["mentions"]) == ["FPT", "Tập đoàn FPT"]
+    text = "Ủy ban đã có công văn gửi VNPT về việc tiếp nhận hồ sơ."
+    found = ner_entities(monkeypatch, {"Ủy ban đã có công văn gửi VNPT về việc": "ORG"}, text, "vi")
+    assert "VNPT" in found
+
+
+def test_currency_code_and_lone_common_word_are_not_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import keep_span, trim_span
+
+    text = "Surface Pen USD 99 dijual terpisah."
+    assert text[slice(*trim_span(text, 0, text.index(" 99")))] == "Surface Pen"
+    assert not keep_span("Prosperity", "id", "PERSON", "Laporan Prosperity terbit.")
+    assert keep_span("Prosperity", "id", "ORG", "Laporan Prosperity terbit.")
+
+
+def test_a_place_named_in_an_island_or_valley_is_not_a_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import in_natural_feature
+
+    text = "Tri tidak memilih pulau Sumatera sebagai target, tetapi Jakarta dan Bandung."
+    assert in_natural_feature(text, text.index("Sumatera"), text.index(" sebagai"))
+    assert not in_natural_feature(text, text.index("Bandung"), text.index("."))
+    found = ner_entities(monkeypatch, {"Sumatera": "LOC", "Bandung": "LOC"}, text, "id")
+    assert "Bandung" in found and not any(m["text"] == "Sumatera" for e in found.values() for m in e["mentions"])
+    text = "The line in the Klang Valley now reaches Kajang, Malaysia."
+    found = ner_entities(monkeypatch, {"Klang Valley": "LOC"}, text, "en")
+    assert not any("Klang" in m["text"] for e in found.values() for m in e["mentions"])
+    assert "Malaysia" in found
+
+
+def test_vietnamese_organisation_ending_in_a_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.entities.discover import vietnamese_org_around
+
+    def around(text: str, place: str) -> str | None:
+        start = text.index(place)
+        span = vietnamese_org_around(text, start, start + len(place))
+        return text[slice(*span)] if span else None
+
+    assert around("Theo Bộ Thương mại Mỹ, doanh số tăng.", "Mỹ") == "Bộ Thương mại Mỹ"
+    assert around("Ngân hàng Nhà nước Việt Nam cho biết.", "Việt Nam") == "Ngân hàng Nhà nước Việt Nam"
+    assert around("Công ty Apple tại Mỹ đã báo lãi.", "Mỹ") is None  # Apple in the US
+    assert around("Một công ty Trung Quốc khác.", "Trung Quốc") is None  # a Chinese company
+    found = ner_entities(monkeypatch, {}, "Theo Bộ Thương mại Mỹ, doanh số bán lẻ tăng.", "vi")
+    assert found["Bộ Thương mại Mỹ"]["label"] == "ORG" and "United States" not in found

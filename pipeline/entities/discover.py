@@ -72,7 +72,15 @@ def ner_spans(text: str, lang: str | None) -> list[Span]:
                 ls, le = trim_span(text, s + a, s + b)
                 if ls < le:
                     out.append((ls, le, _LABELS[label]))
+                    if code in ("id", "vi") and re.search(r"(?<![\w&])[a-zà-ỹđ][^\W\d_]*[ ]", text[ls:le]):
+                        # a span run on over lower-case words ("gửi VNPT về việc ..."): the acronyms in it are
+                        # names in any case
+                        out.extend((ls + m.start(), ls + m.end(), "ORG")
+                                   for m in _ACRONYM.finditer(text[ls:le]) if m.end() - m.start() < le - ls)
     return out
+
+
+_ACRONYM = re.compile(r"(?<![\w&.-])[A-Z]{3,6}(?![\w&.-])")
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -88,7 +96,19 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     dangling = re.search(r"(?:\s+(?:and|or|of|the|dan|atau|và|hoặc))+$", text[start:end])
     if dangling and dangling.start() > 0:
         end = start + dangling.start()
+    # a currency code after a name starts the price ("Surface Pen USD 99")
+    code = re.search(r"[ ]([A-Z]{3})$", text[start:end])
+    if code and code.start() > 0 and code.group(1) in _currencies():
+        end = start + code.start()
     return start, end
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    """ISO 4217 currency codes (CLDR, through Babel)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
 
 
 @lru_cache(maxsize=8)
@@ -152,6 +172,31 @@ def vietnamese_org(syllables: list[str]) -> bool:
                    for a, b in zip(rest, rest[1:], strict=False)) and rest[-1] not in _CONNECTORS
 
 
+# Vietnamese function words that end a name: "Apple tại Mỹ" is Apple in the US, not an organisation.
+_VI_FUNCTION = frozenset({"tại", "ở", "của", "và", "với", "từ", "trong", "sang", "đến", "tới", "cho", "về", "theo",
+                          "thuộc", "là", "có", "được"})
+
+
+def vietnamese_org_around(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a Vietnamese organisation's name that ends in the place text[start:end] ("Bộ Thương mại Mỹ",
+    "Đại học Nebraska-Lincoln"), with a hyphenated continuation of the place, or None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = list(re.finditer(r"\S+", text[max(line_start, start - 60):start]))
+    offset = max(line_start, start - 60)
+    tail = re.match(r"[-‐‑][A-ZÀ-Ỹ][^\W\d_]*", text[end:end + 30])
+    end += tail.end() if tail else 0
+    place = re.split(r"[ \-‐‑]+", text[start:end])
+    for n in range(min(7, len(before)), 0, -1):
+        words = [w.group() for w in before[-n:]]
+        if any(w.casefold() in _VI_FUNCTION for w in words[1:]):
+            continue
+        head = next((k for k in (3, 2, 1) if " ".join(words[:k]).casefold() in _VI_ORG_HEADS), len(words))
+        # a kind of organisation right before the place is a common noun: "Công ty Trung Quốc" (a Chinese company)
+        if head < len(words) and vietnamese_org(words + place):
+            return offset + before[-n].start(), end
+    return None
+
+
 # Mountains, rivers, lakes and seas are not places in the annotation's sense (countries, provinces, cities).
 _NATURAL_HEADS = frozenset({"gunung", "sungai", "danau", "selat", "mount", "mt.", "lake", "núi", "sông", "hồ",
                             "vịnh", "đèo"})
@@ -161,7 +206,22 @@ _NATURAL_TAILS = frozenset({"river", "mountain", "mountains", "lake", "sea", "oc
 def natural_feature(name: str) -> bool:
     """A name that says it is a mountain, river, lake or sea ("Gunung Rinjani", "Yangtze River", "sông Hồng")."""
     words = name.casefold().split()
-    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _NATURAL_TAILS)
+    return len(words) >= 2 and (words[0] in _NATURAL_HEADS or words[-1] in _FEATURE_AFTER)
+
+
+# Words around a place's name that make the whole a mountain, island, river or region, not a mention of the place
+# ("pulau Sumatera", "đảo Sardinia", "Klang Valley").
+_FEATURE_BEFORE = _NATURAL_HEADS | {"pulau", "đảo", "island"}
+_FEATURE_AFTER = _NATURAL_TAILS | {"valley", "island", "islands", "peninsula"}
+
+
+def in_natural_feature(text: str, start: int, end: int) -> bool:
+    """Whether the name text[start:end] is part of a natural feature's or region's name by the word right before
+    or after it (a Latin-script word, any case)."""
+    before = re.search(r"([^\W\d_]+\.?)[ ]+$", text[max(0, start - 20):start])
+    after = re.match(r"[ ]+([^\W\d_]+)", text[end:end + 20])
+    return bool((before and before.group(1).casefold() in _FEATURE_BEFORE)
+                or (after and after.group(1).casefold() in _FEATURE_AFTER))
 
 
 def is_pinyin(word: str) -> bool:
@@ -235,6 +295,10 @@ def keep_span(surface: str, lang: str | None, label: str = "", text: str = "", b
         # text a capitalised English word is mostly a name (Telegraph, Pentagon)
         return False
     if not all(_capitalised(w) or (0 < i < len(words) - 1 and w in _CONNECTORS) for i, w in enumerate(words)):
+        return False
+    if label == "PERSON" and code != "en" and len(words) == 1 and stripped.casefold() in common_words():
+        # a capitalised English word alone in Indonesian or Vietnamese text is a title or a heading's word
+        # ("Prosperity"), not a person, whom the model guesses from the capital alone
         return False
     if brand:
         return lang != "en-mt" or any(ch.isdigit() for ch in words[-1])

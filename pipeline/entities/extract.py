@@ -15,6 +15,7 @@ from pipeline.entities.discover import (
     common_words,
     has_latin,
     heuristic_spans,
+    in_natural_feature,
     keep_span,
     lone_first_word,
     name_start,
@@ -23,6 +24,7 @@ from pipeline.entities.discover import (
     ner_spans,
     org_name,
     refine_span,
+    vietnamese_org_around,
 )
 from pipeline.entities.kb import Entry, fold
 from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
@@ -174,7 +176,13 @@ class Extractor:
                     continue
             # A place at the head of an organisation's name is not a mention of the place (香港寬頻, Malaysia
             # Airlines): the whole name is an organisation the KB does not know.
+            if self.linker.entries[m.entity].type == "GPE" and not is_cjk(texts[m.field][m.start]) \
+                    and in_natural_feature(texts[m.field], m.start, m.end):
+                continue  # an island, valley or mountain named after a place: "pulau Sumatera", "Klang Valley"
             org = org_extent(texts[m.field], m.start, m.end) if self.linker.entries[m.entity].type == "GPE" else None
+            if org is None and m.field == "text" and ner_lang(doc.lang) == "vi" \
+                    and self.linker.entries[m.entity].type == "GPE":
+                org = vietnamese_org_around(texts[m.field], m.start, m.end)  # Bộ Thương mại Mỹ
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE":
                 org = next(((s, e) for s, e in orgs if s <= m.start and m.end <= e), None)
             if org is None and m.field == "text" and self.linker.entries[m.entity].type == "GPE" and any(
@@ -199,6 +207,7 @@ class Extractor:
                 lang = doc.lang if segment.field == "text" else "en"
                 found = self._discover(segment, lang, found)
         texts = {s.field: s.text for s in segments}
+        found += _bare_models(found, texts)
         return _group(_corefer(found, texts), texts)
 
     def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
@@ -346,7 +355,8 @@ class Extractor:
                 label = "ORG" if _org_named(text[head.end:end]) else "PRODUCT"
             if (start, end) not in names and not keep_span(surface, lang, label, text, brand=brand):
                 continue
-            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)):
+            if not inner and (lone_first_word(text, start, end) or names_a_day(text, start, end)
+                              or (label == "GPE" and has_latin(surface) and in_natural_feature(text, start, end))):
                 continue
             if not inner and not _overlaps(name_start(text, start, label), start, taken):
                 start = name_start(text, start, label)
@@ -419,6 +429,37 @@ _MODEL_TOKEN = re.compile(r"[ ]?([A-Z][A-Za-z]*\d*[A-Za-z+]*|\d+[A-Za-z+]*|[A-Z]
 
 # A Chinese date or count word right after a number: the number is no model ("10月14日", "800台").
 _CJK_COUNT = frozenset("年月日号时分秒岁元万亿千百个家名位次台部件款辆天周")
+
+
+# A model designation standing alone: letters then digits (G4, A10X, S6), with model words after it (G4 Plus).
+_BARE_MODEL = re.compile(r"(?<![\w.'’/-])([A-Z]{1,2}\d{1,3}[A-Z]{0,2})((?:[ ](?:Plus|Pro|Max|MAX|Mini|Ultra|Lite|SE|"
+                         r"Edge|XL))*)(?![\w'’/-]|[.,]\d)")
+
+
+def _bare_models(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
+    """Model designations named without their brand ("Moto G4 and G4 Plus", "an upgraded A10X processor") in an
+    article that names a product by brand and model: products of their own, or the product whose name ends in
+    them ("S6 Edge" after "Galaxy S6 Edge")."""
+    products = [f for f in found if f.label in ("PRODUCT", "ORG") and f.value is None
+                and re.search(r"[ ][A-Z]{0,2}\d+[A-Za-z]*$", texts[f.field][f.start:f.end])]
+    if not products:
+        return []
+    out = []
+    for field in sorted({f.field for f in products}):
+        text = texts[field]
+        taken = [(f.start, f.end) for f in found if f.field == field]
+        names = {texts[f.field][f.start:f.end]: f for f in products}
+        for m in _BARE_MODEL.finditer(text):
+            start, end = m.start(), m.end()
+            if _NOT_MODEL.match(m.group(1)) or re.fullmatch(r"[A-Z]2[A-Z]", m.group(1)) or _overlaps(start, end, taken):
+                continue  # "B2B", "O2O" are trade terms
+            surface = m.group()
+            whole = next((f for name, f in names.items() if name.endswith(" " + surface)), None)
+            if whole is not None:
+                out.append(_Found(field, start, end, whole.kb_id, whole.name, whole.label))
+            else:
+                out.append(_Found(field, start, end, None, surface, "PRODUCT"))
+    return out
 
 
 def model_extent(text: str, end: int) -> int | None:
@@ -534,6 +575,8 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
     Malaysia Airlines Berhad, TM -> Telekom Malaysia, BKPM -> Badan Koordinasi Penanaman Modal), where exactly
     one entity of the article fits."""
     people: dict[tuple[str, ...], set[tuple[str | None, str, str]]] = {}
+    org_words: dict[str, set[tuple[str | None, str, str]]] = {}
+    products: dict[str, tuple[str | None, str, str]] = {}
     initials: dict[str, set[tuple[str | None, str, str]]] = {}
     for f in found:
         if f.value is not None:
@@ -549,7 +592,15 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
             caps = [w for w in re.findall(r"[^\W\d_][\w'&.-]*", surface) if w[0].isupper()]
             if len(caps) >= 2:
                 initials.setdefault("".join(w[0] for w in caps).upper(), set()).add(who)
-    if not people and not initials:
+        if f.label == "ORG" and len(words) >= 2:  # the distinctive word of an organisation's name (Tập đoàn FPT)
+            for word in words:
+                key = word.rstrip(".,").casefold()
+                if word[0].isupper() and key not in _ORG_WORDS_LATIN and key not in LEGAL_FORMS \
+                        and key not in common_words() and len(key) > 1:
+                    org_words.setdefault(word.rstrip(".,"), set()).add(who)
+        if f.label == "PRODUCT" and len(words) >= 2:
+            products[surface] = who
+    if not people and not initials and not org_words and not products:
         return found
     out = []
     for f in found:
@@ -560,6 +611,11 @@ def _corefer(found: list[_Found], texts: dict[str, str]) -> list[_Found]:
                 targets = initials.get(surface, set())
             elif f.label in ("PERSON", "ORG", "GPE"):  # a model may call part of a person's name a place
                 targets = people.get(tuple(surface.split()), set())
+            if not targets and f.label in ("ORG", "PRODUCT") and " " not in surface:
+                targets = set(org_words.get(surface, set()))
+            if not targets and f.label == "PRODUCT" and " " in surface:
+                # a brand before a product's name given alone elsewhere ("Xiaomi Redmi Note 4X", "Redmi Note 4X")
+                targets = {who for name, who in products.items() if surface.endswith(" " + name)}
         targets.discard((f.kb_id, f.name, f.label))
         if len(targets) > 1:  # "Sri" in both "Sri Mulyani" and "Sri Mulyani Indrawati": the longest name
             targets = {t for t in targets if not any(t != u and _inside(t[1], u[1]) for u in targets)}

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "34"
+    version = "35"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
