@@ -13,7 +13,7 @@ from pipeline.config import Config
 from pipeline.entities import discover
 from pipeline.entities.extract import Extractor
 from pipeline.entities.kb import load_kb
-from pipeline.entities.linker import Linker, Segment, folded_view, scopes_for
+from pipeline.entities.linker import Linker, LinkField, folded_view, scopes_for
 from pipeline.script import simplified_view
 from pipeline.stages.entities import Entities
 from pipeline.stages.segment import split_sentences
@@ -196,9 +196,9 @@ def test_sentence_language_widens_scope() -> None:
     entry = load_kb()
     linker = Linker(entry)
     text = "Giá tăng. Douyin owner byte throb hired ."
-    seg = Segment("text", text, lambda i: scopes_for("vi") | (scopes_for("en-mt") if i >= 10 else frozenset()))
+    seg = LinkField("text", text, lambda i: scopes_for("vi") | (scopes_for("en-mt") if i >= 10 else frozenset()))
     assert any(linker.entries[m.entity].name == "ByteDance" for m in linker.link([seg]))
-    seg = Segment("text", text, lambda i: scopes_for("vi"))
+    seg = LinkField("text", text, lambda i: scopes_for("vi"))
     assert not any(linker.entries[m.entity].name == "ByteDance" for m in linker.link([seg]))
 
 

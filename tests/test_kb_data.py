@@ -172,7 +172,7 @@ def test_kb_general_news_has_no_lowercase_links(lang: str) -> None:
     # Edited English capitalises names, so a link on an all-lowercase word in general news (FLORES:
     # wiki news, travel, science) is a common word claimed by a brand ('zoom', 'honor', 'alphabet').
     from pipeline.entities.kb import load_kb
-    from pipeline.entities.linker import Linker, Segment, scopes_for
+    from pipeline.entities.linker import Linker, LinkField, scopes_for
 
     linker = Linker(load_kb())
     lines = _flores("eng_Latn")
@@ -180,7 +180,7 @@ def test_kb_general_news_has_no_lowercase_links(lang: str) -> None:
     bad = []
     for i in range(0, len(lines), 10):
         text = " ".join(lines[i:i + 10])
-        for m in linker.link([Segment("text", text, lambda _: scopes)]):
+        for m in linker.link([LinkField("text", text, lambda _: scopes)]):
             surface = text[m.start:m.end]
             if surface.islower():
                 bad.append((surface, linker.entries[m.entity].name))

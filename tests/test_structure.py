@@ -17,6 +17,7 @@ import pipeline.config
 import pipeline.contract
 import pipeline.dedup
 import pipeline.entities.build
+import pipeline.entities.linker
 import pipeline.langid.chinese
 import pipeline.langid.detector
 import pipeline.langid.malay
@@ -281,11 +282,12 @@ def test_load_once_loads_once_per_arguments_even_from_threads() -> None:
 
 
 def test_segment_names_one_thing_per_module() -> None:
-    """`Segment` is the sentence-splitting stage; the MT-English trainer's record is a LabelledSentence.
-    (entities/linker.py still has its own `Segment`, a piece of text between names.)"""
+    """`Segment` is the sentence-splitting stage; the MT-English trainer's record is a LabelledSentence and the
+    linker's input (one field of an article with its alias scopes) a LinkField."""
     homes = sorted(rel for rel, tree in _modules() for node in tree.body
                    if isinstance(node, ast.ClassDef) and node.name == "Segment")
-    assert homes == ["entities/linker.py", "stages/segment.py"]
+    assert homes == ["stages/segment.py"]
+    assert pipeline.entities.linker.LinkField.__module__ == "pipeline.entities.linker"
     assert pipeline.stages.Segment is pipeline.stages.segment.Segment
     assert not hasattr(pipeline.langid.train_mt, "Segment")
     sentence = pipeline.langid.train_mt.LabelledSentence("Thank you.", "mt", "Online-A", 0, 3)

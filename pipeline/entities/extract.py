@@ -27,7 +27,7 @@ from pipeline.entities.discover import (
     vietnamese_org_around,
 )
 from pipeline.entities.kb import Entry, fold
-from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, Match, Segment, scopes_for
+from pipeline.entities.linker import TRANSLATION_SCOPES, Linker, LinkField, Match, scopes_for
 from pipeline.entities.values import find_values
 from pipeline.entities.zh import (
     called_spans,
@@ -93,12 +93,12 @@ class Extractor:
         self.values = values
         self.heuristics = heuristics
 
-    def segments(self, doc: Article) -> list[Segment]:
+    def segments(self, doc: Article) -> list[LinkField]:
         """The fields to link: the text, and the English translation when there is one."""
-        out = [Segment("text", doc.text, _sentence_scopes(doc))]
+        out = [LinkField("text", doc.text, _sentence_scopes(doc))]
         translation = (doc.translation or {}).get("text")
         if translation:
-            out.append(Segment("translation", translation, lambda _: TRANSLATION_SCOPES))
+            out.append(LinkField("translation", translation, lambda _: TRANSLATION_SCOPES))
         return out
 
     def extract(self, doc: Article) -> list[dict[str, Any]]:
@@ -229,7 +229,7 @@ class Extractor:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
 
-    def _discover(self, segment: Segment, lang: str, found: list[_Found]) -> list[_Found]:
+    def _discover(self, segment: LinkField, lang: str, found: list[_Found]) -> list[_Found]:
         """`found` plus the names the models see in one segment. A model's organisation name that holds KB
         places and nothing else ("Beijing Municipal Education Commission", "China Children's Center") replaces
         them: a place inside a longer name is not a mention of the place."""

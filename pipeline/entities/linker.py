@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pipeline.entities.kb import Entry, fold, forms
 from pipeline.script import View, is_cjk, simplified_view
 
-__all__ = ["Claim", "Linker", "Match", "Segment", "folded_view", "scopes_for"]
+__all__ = ["Claim", "LinkField", "Linker", "Match", "folded_view", "scopes_for"]
 
 # Scopes that apply in every text: Latin (`en`) and Chinese (`zh`) forms only match their own
 # script, so a Chinese name in an English article, or `JD.COM` in a Chinese one, still links.
@@ -79,7 +79,7 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
+class LinkField:
     """One field of an article to link: its text and which alias scopes apply at an offset."""
 
     field: str
@@ -132,7 +132,7 @@ class Linker:
         hit = self.automaton.get(fold(surface), None)
         return hit[1] if hit else ()
 
-    def candidates(self, segment: Segment, view: View | None = None) -> list[tuple[Match, tuple[Claim, ...]]]:
+    def candidates(self, segment: LinkField, view: View | None = None) -> list[tuple[Match, tuple[Claim, ...]]]:
         """Every alias occurrence in a segment that respects word boundaries, case rules and scope."""
         if not self.size or not segment.text:
             return []
@@ -164,7 +164,7 @@ class Linker:
                 out.append((Match(segment.field, start, end, kept[0].entity, kept[0].ambiguous), kept))
         return out
 
-    def link(self, segments: list[Segment]) -> list[Match]:
+    def link(self, segments: list[LinkField]) -> list[Match]:
         """Resolved matches over an article's fields: longest first, ambiguous aliases only with support."""
         views = [folded_view(s.text) for s in segments]
         found = [c for s, v in zip(segments, views, strict=True) for c in self.candidates(s, v)]
@@ -202,7 +202,7 @@ class Linker:
         return score
 
 
-def _capitalised_name(segments: list[Segment], match: Match, claim: Claim) -> bool:
+def _capitalised_name(segments: list[LinkField], match: Match, claim: Claim) -> bool:
     """Evidence for a source-derived Latin form that is also a common word ("Proton", "Boeing"): edited text
     capitalises it inside a sentence, where the common word would be lower case. Not in raw MT (cased at random)
     and not at a sentence or line start."""
