@@ -125,14 +125,28 @@ def tokens(sentence: str, keep: frozenset[str] | set[str]) -> list[str]:
     return ["<s>", *map(memo.__getitem__, _SPACED_TOKEN.findall(sentence)), "</s>"]
 
 
+class _Spaced(dict[str, str]):
+    """Stream forms with the joining space before them, made on first use."""
+
+    def __missing__(self, form: str) -> str:
+        spaced = " " + form
+        if len(self) < _MEMO_MAX:
+            self[form] = spaced
+        return spaced
+
+
+_spaced = _Spaced()
+
+
 def ngrams(toks: list[str], n_max: int = 3) -> set[str]:
     """The set of 1..n_max-grams of a token stream (space-joined), without the constant `<s>`, `</s>`."""
     if n_max < 1:
         return set()
     grams = set(toks)
+    spaced = list(map(_spaced.__getitem__, toks))
     level = toks
-    for n in range(2, n_max + 1):
-        level = [a + " " + b for a, b in zip(level, toks[n - 1:], strict=False)]
+    for n in range(2, n_max + 1):  # each level in stream order: one concatenation per n-gram
+        level = list(map(add, level, spaced[n - 1 :]))
         grams.update(level)
     grams.discard("<s>")
     grams.discard("</s>")
