@@ -29,6 +29,8 @@ MODEL_FILE = DATA / "mt_english.json"
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*|[\u3400-\u9fff\uf900-\ufaff]|\S")
 # Sentence ends for pooling; newlines too, since MT output keeps the source's one-segment-a-line layout.
 _SENT_END = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|\n+")
+# Where `_SENT_END` can split a text without a newline (one scan; the lookbehind split tries every position).
+_SENT_END_AT = re.compile(r"[.!?。！？]\s+\S")
 _OPENING = set("([{“‘\"'«「『【《")
 # `_TOKEN` with the whitespace character before it, if any (the token itself is matched exactly as `_TOKEN` would).
 _SPACED_TOKEN = re.compile(r"\s?(?:" + _TOKEN.pattern + ")")
@@ -180,6 +182,8 @@ def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int
 
 def split_sentences(text: str) -> list[str]:
     """Sentences (and lines) of a text, for pooling."""
+    if "\n" not in text and not _SENT_END_AT.search(text):  # one piece: what the split would give
+        return [piece] if (piece := text.strip()) else []
     return [s for s in map(str.strip, _SENT_END.split(text)) if s]
 
 
