@@ -164,13 +164,19 @@ def evidence_counts(sentence: str) -> dict[str, int]:
 def habits_in(sentence: str) -> tuple[str, ...]:
     """The surface habits present in the sentence (those `evidence_counts` counts at least once)."""
     ascii_only = sentence.isascii()
-    return tuple(
-        name
-        for name, pattern, non_ascii, needs in _HABIT_TESTS
-        if not (non_ascii and ascii_only)
-        and (needs is None or any(part in sentence for part in needs))
-        and pattern.search(sentence)
-    )
+    present = []
+    for name, pattern, non_ascii, needs in _HABIT_TESTS:  # a plain loop: no generator frames per sentence
+        if non_ascii and ascii_only:
+            continue
+        if needs is not None:
+            for part in needs:
+                if part in sentence:
+                    break
+            else:
+                continue
+        if pattern.search(sentence):
+            present.append(name)
+    return tuple(present)
 
 
 def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int = 3) -> set[str]:
