@@ -29,9 +29,11 @@ MODEL_FILE = DATA / "mt_english.json"
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*|[\u3400-\u9fff\uf900-\ufaff]|\S")
 # Sentence ends for pooling; newlines too, since MT output keeps the source's one-segment-a-line layout.
 _SENT_END = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|\n+")
+# Where `_SENT_END` can split a text without a newline (one scan; the lookbehind split tries every position).
+_SENT_END_AT = re.compile(r"[.!?。！？]\s+\S")
 _OPENING = set("([{“‘\"'«「『【《")
 # `_TOKEN` with the whitespace character before it, if any (the token itself is matched exactly as `_TOKEN` would).
-_SPACED_TOKEN = re.compile(r"(\s?)(" + _TOKEN.pattern + ")")
+_SPACED_TOKEN = re.compile(r"\s?(?:" + _TOKEN.pattern + ")")
 
 # Surface habits of raw Chinese-English MT that are patterns of characters, not words (data/mt_habits.toml):
 # counted per sentence and given to the model as extra features (their weights are learned like the n-grams').
@@ -39,6 +41,17 @@ HABITS_FILE = DATA / "mt_habits.toml"
 _EVIDENCE = {name: re.compile(pattern)
              for name, pattern in tomllib.loads(HABITS_FILE.read_text(encoding="utf-8")).items()}
 EVIDENCE = tuple(_EVIDENCE)
+# Cheap exact tests before a habit's regex: habits that only match non-ASCII characters, and for the others
+# literal strings of which every match contains at least one (a sentence with none of them cannot match).
+_NON_ASCII_ONLY = frozenset({"fullwidth-punctuation", "enumeration-comma", "han-characters"})
+_NEEDS_ONE_OF = {
+    "spaced-quotes": ("“ ", "「 ", "『 ", "( ", '" ', " ”", " 」", " 』"),
+    "chinese-dash": ("——", "……", "......"),
+    "unit-calque": (" month ", " year", "illion"),
+}
+_HABIT_TESTS = tuple(
+    (name, pattern, name in _NON_ASCII_ONLY, _NEEDS_ONE_OF.get(name)) for name, pattern in _EVIDENCE.items()
+)
 
 
 def _shape(word: str) -> str:
@@ -69,35 +82,62 @@ def _token_class(tok: str, keep: frozenset[str] | set[str]) -> str:
     return ""
 
 
-# Stream forms of the tokens seen so far, for the one frozen `keep` set in use (inference runs one model).
+def _stream_form(piece: str, keep: frozenset[str] | set[str]) -> str:
+    """A `_SPACED_TOKEN` match's stream form: the token's class, or punctuation (`_` marks a space before it)."""
+    if piece[0].isspace():  # a token never starts with whitespace: this is the space before it
+        space, tok = True, piece[1:]
+    else:
+        space, tok = False, piece
+    form = _token_class(tok, keep)
+    if form:
+        return form
+    if space and tok not in _OPENING:
+        return "_" + tok  # punctuation with a space before it
+    return tok
+
+
+class _Forms(dict[str, str]):
+    """Stream forms of the `_SPACED_TOKEN` matches seen so far for one `keep` set, filled in on first use."""
+
+    def __init__(self, keep: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def __missing__(self, piece: str) -> str:
+        form = _stream_form(piece, self.keep)
+        if len(self) < _MEMO_MAX:
+            self[piece] = form
+        return form
+
+
+# Stream forms for the one frozen `keep` set in use (inference runs one model).
 _MEMO_MAX = 200_000
-_memo: tuple[frozenset[str] | None, dict[str, str]] = (None, {})
+_memo: _Forms = _Forms(frozenset())
 
 
 def tokens(sentence: str, keep: frozenset[str] | set[str]) -> list[str]:
     """The sentence as style tokens: kept words (with a `^` when capitalised), shapes, punctuation."""
     global _memo
     if isinstance(keep, frozenset):
-        if _memo[0] is not keep:
-            _memo = (keep, {})
-        memo = _memo[1]
+        if _memo.keep is not keep:
+            _memo = _Forms(keep)
+        memo = _memo
     else:
-        memo = {}
-    out = ["<s>"]
-    for space, tok in _SPACED_TOKEN.findall(sentence):
-        form = memo.get(tok)
-        if form is None:
-            form = _token_class(tok, keep)
-            if len(memo) < _MEMO_MAX:
-                memo[tok] = form
-        if form:
-            out.append(form)
-        elif space and tok not in _OPENING:
-            out.append("_" + tok)  # punctuation with a space before it
-        else:
-            out.append(tok)
-    out.append("</s>")
-    return out
+        memo = _Forms(keep)
+    return ["<s>", *map(memo.__getitem__, _SPACED_TOKEN.findall(sentence)), "</s>"]
+
+
+class _Spaced(dict[str, str]):
+    """Stream forms with the joining space before them, made on first use."""
+
+    def __missing__(self, form: str) -> str:
+        spaced = " " + form
+        if len(self) < _MEMO_MAX:
+            self[form] = spaced
+        return spaced
+
+
+_spaced = _Spaced()
 
 
 def ngrams(toks: list[str], n_max: int = 3) -> set[str]:
@@ -105,9 +145,10 @@ def ngrams(toks: list[str], n_max: int = 3) -> set[str]:
     if n_max < 1:
         return set()
     grams = set(toks)
+    spaced = list(map(_spaced.__getitem__, toks))
     level = toks
-    for n in range(2, n_max + 1):
-        level = [a + " " + b for a, b in zip(level, toks[n - 1:], strict=False)]
+    for n in range(2, n_max + 1):  # each level in stream order: one concatenation per n-gram
+        level = list(map(add, level, spaced[n - 1 :]))
         grams.update(level)
     grams.discard("<s>")
     grams.discard("</s>")
@@ -122,7 +163,20 @@ def evidence_counts(sentence: str) -> dict[str, int]:
 @lru_cache(maxsize=16)
 def habits_in(sentence: str) -> tuple[str, ...]:
     """The surface habits present in the sentence (those `evidence_counts` counts at least once)."""
-    return tuple(name for name, pattern in _EVIDENCE.items() if pattern.search(sentence))
+    ascii_only = sentence.isascii()
+    present = []
+    for name, pattern, non_ascii, needs in _HABIT_TESTS:  # a plain loop: no generator frames per sentence
+        if non_ascii and ascii_only:
+            continue
+        if needs is not None:
+            for part in needs:
+                if part in sentence:
+                    break
+            else:
+                continue
+        if pattern.search(sentence):
+            present.append(name)
+    return tuple(present)
 
 
 def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int = 3) -> set[str]:
@@ -134,6 +188,8 @@ def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int
 
 def split_sentences(text: str) -> list[str]:
     """Sentences (and lines) of a text, for pooling."""
+    if "\n" not in text and not _SENT_END_AT.search(text):  # one piece: what the split would give
+        return [piece] if (piece := text.strip()) else []
     return [s for s in map(str.strip, _SENT_END.split(text)) if s]
 
 
