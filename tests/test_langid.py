@@ -346,3 +346,21 @@ def test_langid_malay_markers_settle_without_lingua(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(anchors, "lingua_scores", refuse)
     assert LanguageDetector().detect(text).lang == expected
+
+
+def test_mt_english_score_is_the_same_in_every_process() -> None:
+    """The sentence log-odds sum a set of weighted features; the sum must not follow the set's iteration order,
+    which changes with each process's string-hash seed (a Ray worker and a local worker must agree bit for bit)."""
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.config import ROOT
+
+    code = ("import pathlib\n"
+            "from pipeline.langid.mt_english import split_sentences, mt_score\n"
+            "texts = [p.read_text(errors='ignore') for p in sorted(pathlib.Path('data/raw').glob('00[24]_*.txt'))]\n"
+            "print([repr(mt_score(s)[0]) for t in texts for s in split_sentences(t)])")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1 and len(next(iter(outs))) > 1000, outs

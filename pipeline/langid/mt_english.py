@@ -16,7 +16,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable
-from functools import lru_cache, reduce
+from functools import lru_cache
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -216,8 +216,9 @@ def sentence_terms(sentence: str, model: dict[str, Any]) -> tuple[float, set[str
     """The sentence model's log-odds that this sentence is raw MT, and the features that have a weight."""
     weights = model["weights"]
     found = weights.keys() & sentence_features(sentence, model["keep_set"], model["n_max"])  # intersected in C
-    # The intercept plus each weight in the set's order, added one by one.
-    return reduce(add, map(weights.__getitem__, found), float(model["intercept"])), found
+    # The intercept plus the weights, summed exactly (math.fsum): the result does not depend on the set's
+    # iteration order, which follows the process's string-hash seed, so every process gives the same bits.
+    return math.fsum([float(model["intercept"]), *map(weights.__getitem__, found)]), found
 
 
 def sentence_logit(sentence: str, model: dict[str, Any], pushed: dict[str, float] | None = None) -> float:

@@ -17,7 +17,7 @@ _WARM_SAMPLES = ("Pemerintah akan membangun jalan baru di kota itu tahun depan."
 
 class DetectLanguage(Stage):
     name = "langid"
-    version = "5"
+    version = "6"
     requires = ("text",)
     provides = ("lang", "lang_confidence")
 
