@@ -193,8 +193,8 @@ def test_no_stage_method_is_called_fingerprint() -> None:
 
 
 # Packages whose models and data files load through pipeline.lazy; the others still have their own pattern:
-# entities/ and dedup.py (lru_cache).
-LAZY_PACKAGES = ("langid/", "translation/", "ner/", "script.py", "pyvi_load.py", "stages/translate.py",
+# dedup.py (a memo of MinHash permutations per size, lru_cache).
+LAZY_PACKAGES = ("langid/", "translation/", "ner/", "entities/", "script.py", "pyvi_load.py", "stages/translate.py",
                  "stages/langid.py", "stages/segment.py")
 # A sqlite connection is reopened in each process (a fork must not share it): not a once-per-object property.
 REOPENED = {("translation/memory.py", "_conn")}

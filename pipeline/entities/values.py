@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pipeline.lazy import load_once
 
 DATA = Path(__file__).resolve().parent / "values.yaml"
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -51,7 +52,7 @@ class _Tables:
     dates: tuple[tuple[str, re.Pattern[str]], ...]
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _tables() -> _Tables:
     import yaml
 

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.lazy import load_once
 from pipeline.script import is_cjk, simplified_view
 
 __all__ = [
@@ -127,7 +128,7 @@ _PARTICLES = frozenset("的了在对等将同是和与及说也都就又被把�
 _ADDRESS = ("先生", "女士", "小姐", "太太", "老师", "师傅", "同学", "总", "董", "某")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _romanised() -> dict[str, str]:
     """Surname -> its romanisation (CC-CEDICT: 单 -> Shan, 欧阳 -> Ouyang)."""
     out = {}
@@ -158,7 +159,7 @@ def pinyin_name(name: str) -> str | None:
     return f"{surname} {given.capitalize()}" if given.isalpha() else None
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _lists() -> tuple[frozenset[str], frozenset[str]]:
     surnames: set[str] = set()
     common: set[str] = set()
