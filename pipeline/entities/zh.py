@@ -304,10 +304,20 @@ _LOCAL_ORG = re.compile(
 )
 
 
+def _view_spans(pattern: re.Pattern[str], text: str, group: int | None = 0) -> list[tuple[int, int]]:
+    """Spans in text of a pattern's matches (`group` of each; None: the alternative's group that matched), the
+    pattern being matched on the Simplified view of text."""
+    view = simplified_view(text)
+    out = []
+    for m in pattern.finditer(view.text):
+        g = (m.lastindex or 0) if group is None else group
+        out.append((view.start(m.start(g)), view.end(m.end(g))))
+    return out
+
+
 def local_org_spans(text: str) -> list[tuple[int, int]]:
     """Spans of provincial and municipal bodies named without their place (省科技厅, 省人大常委会)."""
-    view = simplified_view(text)
-    return [(view.start(m.start()), view.end(m.end())) for m in _LOCAL_ORG.finditer(view.text)]
+    return _view_spans(_LOCAL_ORG, text)
 
 
 # Latin-script names inside Chinese text (DeepMind, Ardagh Group, Laura Nettle): the Chinese model hardly sees
@@ -621,8 +631,7 @@ def unnamed_spans(text: str, quotes: bool = True) -> list[tuple[int, int]]:
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Spans of short quoted terms (“京东国际”, “湖南红茶”), inside the quotation marks."""
-    view = simplified_view(text)
-    return [(view.start(m.start(1)), view.end(m.end(1))) for m in _QUOTED.finditer(view.text)]
+    return _view_spans(_QUOTED, text, 1)
 
 
 _TERM_TAGS = frozenset({"n", "nz", "nt", "ng", "nr", "vn", "an"})
@@ -651,13 +660,8 @@ _CALLED = re.compile(
 
 
 def called_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of names the text introduces as names (see above)."""
-    view = simplified_view(text)
-    out = []
-    for m in _CALLED.finditer(view.text):
-        group = 1 if m.group(1) else 2
-        out.append((view.start(m.start(group)), view.end(m.end(group))))
-    return out
+    """Spans of names the text introduces as names (see above): the quoted term or the Latin run."""
+    return _view_spans(_CALLED, text, None)
 
 
 # Items of a list the text types as something other than names: "Tops、功耗等数据", "服务器、FPGA以及存储等领域",
