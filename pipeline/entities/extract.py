@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.entities.discover import (
+    ORG_HEADS,
     byline_names,
     common_words,
     has_latin,
@@ -114,18 +115,22 @@ class Extractor:
         matches = [m for m in self.linker.link(segments) if not (m.field == "text" and inside(m.start, m.end))]
         texts = {s.field: s.text for s in segments}
         # A place inside an organisation name the model found (美國國防部, 中华全国供销合作总社) is not a mention.
-        orgs = self._zh_orgs(doc) if self.ner else []
+        # The model's spans over the text, found once: the Chinese organisation step and discovery both use them.
+        text_spans = ner_spans(doc.text, doc.lang) if self.ner else []
+        chinese = ner_lang(doc.lang) == "zh"
+        listed = list_org_spans(doc.text) if self.ner and chinese else []
+        orgs = self._zh_orgs(doc, text_spans) if self.ner else []
         unnamed: list[tuple[int, int]] = []
-        if self.ner and ner_lang(doc.lang) == "zh":
-            orgs += list_org_spans(doc.text) + named_org_spans(doc.text)
+        if self.ner and chinese:
+            orgs += listed + named_org_spans(doc.text)
             # nor one inside an event, venue or time named with it, or a quoted term (湖南茶业博览会, “湖南红茶”)
             unnamed = unnamed_spans(doc.text)
         # Provincial and city bodies named without the place (省科技厅, 省人大常委会): organisations the KB cannot
         # know; a KB name inside one (人大常委会) is part of it.
-        local = local_org_spans(doc.text) if ner_lang(doc.lang) == "zh" else []
-        if self.ner and ner_lang(doc.lang) == "zh":  # a listed name longer than a KB name inside it (雷锋网, 中联重科)
+        local = local_org_spans(doc.text) if chinese else []
+        if self.ner and chinese:  # a listed name longer than a KB name inside it (雷锋网, 中联重科)
             exact = {(m.start, m.end) for m in matches if m.field == "text"}
-            local += [(s, e) for s, e in list_org_spans(doc.text) if (s, e) not in exact and (
+            local += [(s, e) for s, e in listed if (s, e) not in exact and (
                 org_tail(doc.text[s:e]) or any(m.field == "text" and s <= m.start and m.end <= e for m in matches))]
         for start, end in local:
             found.append(_Found("text", start, end, None, doc.text[start:end], "ORG"))
@@ -154,9 +159,9 @@ class Extractor:
         for m, (start, end) in branches.items():
             found.append(_Found(m.field, start, end, None, texts[m.field][start:end], "ORG"))
         matches = [m for m in matches if m not in branches and m not in parents]
-        quoted = quoted_spans(doc.text) if self.ner and ner_lang(doc.lang) == "zh" else []
+        quoted = quoted_spans(doc.text) if self.ner and chinese else []
         # an item of a list of things is no name (Tops、功耗等数据: TOPS, not the Tops supermarkets)
-        things = set(common_list_items(doc.text)) if self.ner and ner_lang(doc.lang) == "zh" else set()
+        things = set(common_list_items(doc.text)) if self.ner and chinese else set()
         for m in matches:
             if m.field == "text" and (m.start, m.end) in things:
                 continue
@@ -205,17 +210,17 @@ class Extractor:
         if self.ner or self.heuristics:
             for segment in segments:
                 lang = doc.lang if segment.field == "text" else "en"
-                found = self._discover(segment, lang, found)
-        texts = {s.field: s.text for s in segments}
+                spans = list(text_spans) if segment.field == "text" else None
+                found = self._discover(segment, lang, found, spans)
         found += _bare_models(found, texts)
         return _group(_corefer(found, texts), texts)
 
-    def _zh_orgs(self, doc: Article) -> list[tuple[int, int]]:
-        """Organisation names the statistical model finds in Chinese text, longer than a place name."""
+    def _zh_orgs(self, doc: Article, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+        """Organisation names the statistical model found (`spans`) in Chinese text, longer than a place name."""
         if ner_lang(doc.lang) != "zh":
             return []
         out = []
-        for start, end, label in ner_spans(doc.text, doc.lang):
+        for start, end, label in spans:
             span = zh_model_span(doc.text, start, end, label) if label == "ORG" else None
             if span is None:
                 continue
@@ -229,17 +234,20 @@ class Extractor:
         entry = self.linker.entries[m.entity]
         return _Found(m.field, m.start, m.end, entry.id, entry.name, entry.type)
 
-    def _discover(self, segment: LinkField, lang: str, found: list[_Found]) -> list[_Found]:
-        """`found` plus the names the models see in one segment. A model's organisation name that holds KB
-        places and nothing else ("Beijing Municipal Education Commission", "China Children's Center") replaces
-        them: a place inside a longer name is not a mention of the place."""
+    def _discover(self, segment: LinkField, lang: str, found: list[_Found],
+                  spans: list[tuple[int, int, str]] | None = None) -> list[_Found]:
+        """`found` plus the names the models see in one segment (`spans`: the model's, when already found). A
+        model's organisation name that holds KB places and nothing else ("Beijing Municipal Education
+        Commission", "China Children's Center") replaces them: a place inside a longer name is not a mention of
+        the place."""
         text = segment.text
         linked = {(f.start, f.end): f for f in found if f.field == segment.field and f.kb_id}
         chinese = ner_lang(lang) == "zh"  # the zh model's organisation spans run on past names (湖南高质量)
         taken = [(f.start, f.end) for f in found if f.field == segment.field]
-        spans = ner_spans(text, lang) if self.ner else []
+        if spans is None:
+            spans = ner_spans(text, lang) if self.ner else []
         names = set()
-        if self.ner and ner_lang(lang) == "zh":  # Chinese personal names by surname and context (zh.py)
+        if self.ner and chinese:  # Chinese personal names by surname and context (zh.py)
             names = {(s, e) for s, e, _ in person_spans(text) if not _overlaps(s, e, [sp[:2] for sp in spans])}
             spans += [(s, e, "PERSON") for s, e in names]
             # Items of a list of organisations or sources (中国中车、中联重科等48家企业; 综合整理自澎湃新闻、雷锋网) and
@@ -298,7 +306,7 @@ class Extractor:
             if refined is None:
                 continue
             start, end, label = refined
-            if ner_lang(lang) == "zh" and (start, end) not in names:
+            if chinese and (start, end) not in names:
                 zh_span = zh_model_span(text, start, end, label)
                 if zh_span is None:
                     continue
@@ -384,8 +392,6 @@ class Extractor:
 
 def _org_named(words: str) -> bool:
     """Whether a name's words say it is an organisation (Cloud? no: Bank, Group, Centre, Malaysia: yes)."""
-    from pipeline.entities.discover import ORG_HEADS
-
     for word in re.findall(r"[^\W\d_][\w.&'-]*", words):
         key = word.rstrip(".").casefold()
         if key in _ORG_WORDS_LATIN or key in ORG_HEADS:
