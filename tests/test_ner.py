@@ -84,6 +84,22 @@ def test_find_finds_obvious_entities(lang: str) -> None:
     assert expected <= found, found
 
 
+HYPHENATED = {
+    "id": "Ketua Samsung Lee Kun-hee bertemu Jean-Yves Le Drian di Seoul.",
+    "vi": "Ông Lee Kun-hee đã gặp Jean-Yves Le Drian tại Seoul.",
+    "en": "Samsung chairman Lee Kun-hee met Jean-Yves Le Drian in Seoul.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HYPHENATED))
+def test_find_keeps_hyphenated_names_whole(lang: str) -> None:
+    text = HYPHENATED[lang]
+    model = load_ner(lang)
+    assert [t.text for t in model.nlp.tokenizer("Kun-hee Jean-Yves")] == ["Kun-hee", "Jean-Yves"]
+    found = {text[s:e] for s, e, label in model.find(text) if label == "PERSON"}
+    assert {"Lee Kun-hee", "Jean-Yves Le Drian"} <= found, found
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_find_spans_slice_text_and_are_deterministic(lang: str) -> None:
     text = OBVIOUS[lang][0] + "\n\n" + OBVIOUS[lang][0]

@@ -109,6 +109,8 @@ def _load(code: str) -> NerModel | None:
         nlp = spacy.load(path, config={"nlp": {"lang": FAST_TOKENIZER[code]}}, exclude=["tokenizer"])
     else:
         nlp = spacy.load(path)
+    if code != "zh":  # zh has its own word tokenizer
+        pipeline.ner.features.keep_hyphenated_words(nlp)
     return NerModel(code, nlp)
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Entities(Stage):
     name = "entities"
-    version = "35"
+    version = "36"
     requires = ("text", "lang", "sentences", "translation")
     provides = ("entities",)
 
