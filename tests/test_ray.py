@@ -171,6 +171,33 @@ def test_ray_actor_count_from_config() -> None:
         ray_engine.actor_count(config(ray_num_gpus=1), {"CPU": 8.0}, batches_pending=100)
 
 
+class FlakyRay:
+    """A stand-in for the ray module whose node misses the registration wait `fails` times."""
+
+    def __init__(self, fails: int, message: str = "The current node timed out during startup.") -> None:
+        self.fails, self.message, self.inits, self.shutdowns = fails, message, 0, 0
+
+    def init(self, **kwargs: object) -> None:
+        self.inits += 1
+        if self.inits <= self.fails:
+            raise Exception(self.message)  # what Ray raises
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+
+def test_ray_local_start_retries_a_node_that_timed_out() -> None:
+    flaky = FlakyRay(fails=2)
+    ray_engine.start_local(flaky, config())  # type: ignore[arg-type]
+    assert (flaky.inits, flaky.shutdowns) == (3, 2)
+    with pytest.raises(Exception, match="timed out during startup"):
+        ray_engine.start_local(FlakyRay(fails=3), config())  # type: ignore[arg-type]
+    other = FlakyRay(fails=1, message="object store too small")
+    with pytest.raises(Exception, match="object store"):  # other errors are not retried
+        ray_engine.start_local(other, config())  # type: ignore[arg-type]
+    assert other.inits == 1
+
+
 def test_ray_missing_names_the_install_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
     with pytest.raises(ray_engine.RayUnavailable, match=r"pip install '\.\[ray\]'"):

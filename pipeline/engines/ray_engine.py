@@ -31,6 +31,7 @@ log = logging.getLogger("pipeline")
 
 # A local Ray started by this engine: object store kept small (the machine is shared; Ray spills beyond it).
 LOCAL_OBJECT_STORE_BYTES = 1_000_000_000
+LOCAL_START_ATTEMPTS = 3
 
 
 class RayUnavailable(ConfigError):
@@ -88,6 +89,22 @@ def actor_count(config: Config, resources: dict[str, float], batches_pending: in
     return max(1, min(wanted, batches_pending))
 
 
+def start_local(ray: ModuleType, config: Config, attempts: int = LOCAL_START_ATTEMPTS) -> None:
+    """Start a new local Ray; on a busy machine its node may miss Ray's fixed 30 s registration wait: retry."""
+    for attempt in range(1, attempts + 1):
+        try:
+            # A new Ray ("local": never a stale one found on the machine), on loopback only: it serves this
+            # process, not the network.
+            ray.init(address="local", num_cpus=config.run.workers or None, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                     include_dashboard=False, _node_ip_address="127.0.0.1")
+            return
+        except Exception as exc:  # Ray raises a bare Exception when the node does not register in time
+            ray.shutdown()
+            if attempt == attempts or "timed out during startup" not in str(exc):
+                raise
+            log.warning("local Ray did not start (%s); retrying (%d of %d)", exc, attempt + 1, attempts)
+
+
 @contextmanager
 def connected(address: str | None, config: Config) -> Iterator[ModuleType]:
     """Ray, connected: reuse an initialized Ray, join `address`, or start a small local one (shut down after)."""
@@ -100,10 +117,7 @@ def connected(address: str | None, config: Config) -> Iterator[ModuleType]:
     if address:
         ray.init(address=address)
     else:
-        # A new Ray ("local": never a stale one found on the machine), on loopback only: it serves this
-        # process, not the network.
-        ray.init(address="local", num_cpus=config.run.workers or None,
-                 object_store_memory=LOCAL_OBJECT_STORE_BYTES, include_dashboard=False, _node_ip_address="127.0.0.1")
+        start_local(ray, config)
     try:
         yield ray
     finally:
