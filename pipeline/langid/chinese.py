@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pipeline.langid.scripts import NOT_HAN
 from pipeline.lazy import load_once
-from pipeline.script import CJK, opencc_converter
+from pipeline.script import opencc_converter
 
 HANT_VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "hant_vocabulary.txt"
 # A regional word is stronger evidence than one converted character: it is a choice of vocabulary.
@@ -57,7 +58,7 @@ def han_variant(text: str) -> tuple[str, float, dict[str, int]]:
     few stray characters of the other kind (壹, 麽, 阿裏 in Simplified text) do not flip it.
     Each Taiwan / Hong Kong-only word adds WORD_WEIGHT to the Traditional side.
     """
-    han = "".join(CJK.findall(text))
+    han = NOT_HAN.sub("", text)  # the Han characters, in order
     if not han:
         return "zh-Hans", 0.5, {"traditional": 0, "simplified": 0, "words": 0}
     t2s, s2t = _converters()
