@@ -155,7 +155,7 @@ class LanguageDetector:
             conf = calibrate(raw, letters, self.calibration)
         else:
             conf = round(raw, 4)
-        return Detection(lang, conf, tuple(sorted(set(flags))), round(raw, 4), letters)
+        return Detection(lang, conf, tuple(sorted(set(flags))) if flags else (), round(raw, 4), letters)
 
     def _decide(self, text: str, with_mt: bool,
                 counts: Counter[str] | None = None) -> tuple[str, float, list[str], int]:
@@ -193,7 +193,7 @@ class LanguageDetector:
         votes = self.vote(text, early=with_mt)
         if not votes:
             return "und", 0.0, [], letters
-        best = max(votes, key=lambda k: votes[k])
+        best = max(votes, key=votes.__getitem__)
         share = votes[best]
         flags: list[str] = []
         if best in _INDONESIAN_NEIGHBOURS and votes.get("id", 0.0) + votes.get("ms", 0.0) >= 0.2:

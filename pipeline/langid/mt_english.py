@@ -182,7 +182,9 @@ def habits_in(sentence: str) -> tuple[str, ...]:
 def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int = 3) -> set[str]:
     """Feature names present in one sentence: its style n-grams and `ev:<habit>` for each habit seen."""
     feats = ngrams(tokens(sentence, keep), n_max)
-    feats.update("ev:" + name for name in habits_in(sentence))
+    habits = habits_in(sentence)
+    if habits:  # most sentences have none: no generator then
+        feats.update("ev:" + name for name in habits)
     return feats
 
 
