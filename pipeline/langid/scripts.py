@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from pipeline.lazy import load_once
 from pipeline.script import CJK, CJK_CHARS, is_cjk
 
 # Vietnamese letters outside plain ASCII that no other Latin-script language here uses together.
@@ -37,6 +38,7 @@ _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
+@load_once
 def _rest_pattern() -> re.Pattern[str]:
     """Characters that are neither ASCII nor Han and may be counted: the only ones `script_counts` classifies one by
     one. Below U+3400 only letters are counted (`_classify`), so the other characters there (punctuation, digits,
@@ -63,8 +65,6 @@ def _rest_pattern() -> re.Pattern[str]:
     # One character class (sre tests it with a bitmap), not an alternation tried at every position.
     return re.compile(f"[{''.join(ranges)}]")
 
-
-_REST = _rest_pattern()
 # Everything but Han: deleting it leaves the Han characters (one string, not one object per character).
 NOT_HAN = re.compile(f"[^{CJK_CHARS}]+")
 # Per character: its writing system (None when it is not counted) and whether it is a Vietnamese-only letter.
@@ -103,7 +103,7 @@ def script_counts(text: str) -> Counter[str]:
     if han:
         found["han"] = han
         first["han"] = CJK.search(text).start()  # type: ignore[union-attr]
-    rest = _REST.findall(text)
+    rest = _rest_pattern().findall(text)
     if not rest:  # ASCII letters and Han only (most Chinese text): at most two keys, in order of first letter
         if latin and han and first["han"] < first["latin"]:
             counts["han"] = han
