@@ -8,6 +8,7 @@ which decides text that has no convertible character at all.
 from __future__ import annotations
 
 import re
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def _changed(src: str, converted: str) -> int:
     if src == converted:
         return 0
     if len(src) == len(converted):
-        return sum(map(str.__ne__, src, converted))
+        return sum(map(ne, src, converted))  # operator.ne: no slot-wrapper call per character
     return sum(1 for a, b in zip(src, converted, strict=False) if a != b)  # phrase rewrite: approximate
 
 
