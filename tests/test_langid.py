@@ -364,3 +364,52 @@ def test_mt_english_score_is_the_same_in_every_process() -> None:
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outs) == 1 and len(next(iter(outs))) > 1000, outs
+
+
+def test_script_counts_equal_a_character_by_character_pass() -> None:
+    """The shortcuts (ASCII letters from the bytes, Han by one regex, only countable characters classified) give
+    the counts and key order of classifying every character in turn."""
+    import random
+    from collections import Counter
+
+    from pipeline.langid.scripts import _VI_LETTERS, script_counts, script_of
+
+    def reference(text: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for ch in text:
+            if ch.isalpha() or ch >= "\u3400":
+                script = script_of(ch)
+                if script != "other":
+                    counts[script] += 1
+                    if ch.lower() in _VI_LETTERS:
+                        counts["vi"] += 1
+        return counts
+
+    rng = random.Random(7)
+    alphabet = "aZ 1,.é中文臺灣ăđơ“”—，。、ホ한Жअ\u3005\u3007\u4dc0\ufa30\uff21\U00020000\U0002fa20"
+    texts = ["", "abc", "中文", "A中", "中A", "ăa", "aă", "Ж中a", *(_seed(p) for p in ("001", "003"))]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    for text in texts:
+        assert list(script_counts(text).items()) == list(reference(text).items()), text
+
+
+def test_english_gate_ascii_shortcut_decides_as_the_general_path() -> None:
+    from pipeline.langid.detector import clearly_english
+
+    texts = [_seed("002"), _seed("004"), "The company said on Tuesday that its quarterly profit rose by a third.",
+             "THE COMPANY SAID ON TUESDAY THAT ITS PROFIT ROSE BY A THIRD.",
+             "it's the B2B model of the year 2020 in a row"]
+    texts += [m for pair in MALAY_PAIRS for m in pair]
+    for text in texts:  # a non-ASCII dash sends the same words through the general path
+        assert clearly_english(text) == clearly_english(text + " \u2014"), text
+
+
+def test_mt_evidence_of_one_sentence_ranks_as_pooled_sentences() -> None:
+    from pipeline.langid.mt_english import mt_evidence, mt_score
+
+    texts = [line for prefix in ("002", "004") for line in _seed(prefix).splitlines() if len(line.split()) >= 5]
+    assert texts
+    for text in texts:
+        _, found = mt_score(text)
+        for top in (1, 3, 10):
+            assert mt_evidence(text, found, top=top) == mt_evidence(text, [*found, set()], top=top), text

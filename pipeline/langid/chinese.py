@@ -8,11 +8,13 @@ which decides text that has no convertible character at all.
 from __future__ import annotations
 
 import re
+from operator import ne
 from pathlib import Path
 from typing import Any
 
+from pipeline.langid.scripts import NOT_HAN
 from pipeline.lazy import load_once
-from pipeline.script import CJK, opencc_converter
+from pipeline.script import opencc_converter
 
 HANT_VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "hant_vocabulary.txt"
 # A regional word is stronger evidence than one converted character: it is a choice of vocabulary.
@@ -44,7 +46,7 @@ def _changed(src: str, converted: str) -> int:
     if src == converted:
         return 0
     if len(src) == len(converted):
-        return sum(map(str.__ne__, src, converted))
+        return sum(map(ne, src, converted))  # operator.ne: no slot-wrapper call per character
     return sum(1 for a, b in zip(src, converted, strict=False) if a != b)  # phrase rewrite: approximate
 
 
@@ -57,7 +59,7 @@ def han_variant(text: str) -> tuple[str, float, dict[str, int]]:
     few stray characters of the other kind (壹, 麽, 阿裏 in Simplified text) do not flip it.
     Each Taiwan / Hong Kong-only word adds WORD_WEIGHT to the Traditional side.
     """
-    han = "".join(CJK.findall(text))
+    han = NOT_HAN.sub("", text)  # the Han characters, in order
     if not han:
         return "zh-Hans", 0.5, {"traditional": 0, "simplified": 0, "words": 0}
     t2s, s2t = _converters()

@@ -55,6 +55,7 @@ PRIOR_WEIGHT = 0.5
 ENGLISH_GATE_WORDS = 8
 ENGLISH_GATE_SHARE = 0.35
 _WORD = re.compile(r"[^\W\d_]+")
+_ASCII_WORD = re.compile(r"[a-z]+")  # `_WORD` on lower-cased ASCII text
 # The anchor detectors are native code that a per-article time limit cannot interrupt, and their cost grows with
 # the text; past this many characters they see evenly spaced slices of it (real articles are far shorter).
 VOTE_MAX_CHARS = 100_000
@@ -93,6 +94,11 @@ def _english_words() -> frozenset[str]:
 def clearly_english(text: str) -> bool:
     """The English gate: enough words, all in ASCII letters, with an English function-word share at least
     `ENGLISH_GATE_SHARE`."""
+    if text.isascii():  # the words are the runs of ASCII letters: found in the lower-cased text directly
+        words = _ASCII_WORD.findall(text.lower())
+        if len(words) < ENGLISH_GATE_WORDS:
+            return False
+        return sum(map(_english_words().__contains__, words)) >= ENGLISH_GATE_SHARE * len(words)
     words = _WORD.findall(text)
     if len(words) < ENGLISH_GATE_WORDS:
         return False
@@ -149,7 +155,7 @@ class LanguageDetector:
             conf = calibrate(raw, letters, self.calibration)
         else:
             conf = round(raw, 4)
-        return Detection(lang, conf, tuple(sorted(set(flags))), round(raw, 4), letters)
+        return Detection(lang, conf, tuple(sorted(set(flags))) if flags else (), round(raw, 4), letters)
 
     def _decide(self, text: str, with_mt: bool,
                 counts: Counter[str] | None = None) -> tuple[str, float, list[str], int]:
@@ -187,7 +193,7 @@ class LanguageDetector:
         votes = self.vote(text, early=with_mt)
         if not votes:
             return "und", 0.0, [], letters
-        best = max(votes, key=lambda k: votes[k])
+        best = max(votes, key=votes.__getitem__)
         share = votes[best]
         flags: list[str] = []
         if best in _INDONESIAN_NEIGHBOURS and votes.get("id", 0.0) + votes.get("ms", 0.0) >= 0.2:

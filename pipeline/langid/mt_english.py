@@ -182,7 +182,9 @@ def habits_in(sentence: str) -> tuple[str, ...]:
 def sentence_features(sentence: str, keep: frozenset[str] | set[str], n_max: int = 3) -> set[str]:
     """Feature names present in one sentence: its style n-grams and `ev:<habit>` for each habit seen."""
     feats = ngrams(tokens(sentence, keep), n_max)
-    feats.update("ev:" + name for name in habits_in(sentence))
+    habits = habits_in(sentence)
+    if habits:  # most sentences have none: no generator then
+        feats.update("ev:" + name for name in habits)
     return feats
 
 
@@ -266,9 +268,29 @@ def mt_score(text: str, model: dict[str, Any] | None = None) -> tuple[float, lis
     return pool([logit for logit, _ in terms], model), [found for _, found in terms]
 
 
+# Evidence orders of the models in use, by the identity of their weights dict (kept alive with it).
+_ORDERS: dict[int, tuple[dict[str, float], dict[str, int], list[str]]] = {}
+
+
+def _evidence_order(weights: dict[str, float]) -> tuple[dict[str, int], list[str]]:
+    """Each positive n-gram weight's place (from 1) in the order `mt_evidence` ranks evidence in (largest weight
+    first, then name), and the names by place."""
+    entry = _ORDERS.get(id(weights))
+    if entry is None or entry[0] is not weights:
+        names = [""] + [f for _, f in sorted((-w, f) for f, w in weights.items() if w > 0 and not f.startswith("ev:"))]
+        if len(_ORDERS) >= 8:
+            _ORDERS.clear()
+        entry = _ORDERS[id(weights)] = (weights, {f: i for i, f in enumerate(names) if i}, names)
+    return entry[1], entry[2]
+
+
 def mt_evidence(text: str, found: list[set[str]], model: dict[str, Any] | None = None, top: int = 3) -> list[str]:
     """Evidence names for `mt_score`'s result (see `mt_probability`)."""
     model = prepare(model) if model is not None else _model()
+    if len(found) == 1:  # one sentence: the places of its terms in the model's own evidence order give the top ones
+        rank, names = _evidence_order(model["weights"])
+        best = sorted(filter(None, map(rank.get, found[0])))[:top]
+        return list(habits_in(text)) + ["style:" + names[i].replace(" ", "+") for i in best]
     pushed: dict[str, float] = {}
     for feats in found:
         _push(feats, model["weights"], pushed)

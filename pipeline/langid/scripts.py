@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from pipeline.lazy import load_once
 from pipeline.script import CJK, CJK_CHARS, is_cjk
 
 # Vietnamese letters outside plain ASCII that no other Latin-script language here uses together.
@@ -35,8 +36,37 @@ def script_of(ch: str) -> str:
 
 _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_LETTER = re.compile("[A-Za-z]")
-# Characters that are neither ASCII nor Han: the only ones `script_counts` classifies one by one.
-_REST = re.compile(f"[^\\x00-\\x7f{CJK_CHARS}]")
+
+
+@load_once
+def _rest_pattern() -> re.Pattern[str]:
+    """Characters that are neither ASCII nor Han and may be counted: the only ones `script_counts` classifies one by
+    one. Below U+3400 only letters are counted (`_classify`), so the other characters there (punctuation, digits,
+    symbols: most of the non-ASCII characters of Chinese text) are left out of the scan."""
+    ranges: list[str] = []
+    start = None
+    for code in range(0x80, 0x3400):
+        if chr(code).isalpha():
+            if start is None:
+                start = code
+        elif start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    if start is not None:
+        ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(0x33FF))}")
+    # From U+3400 up: everything but Han, as the gaps between the ranges of `CJK_CHARS` ("a-bc-d...").
+    han = sorted((ord(CJK_CHARS[i]), ord(CJK_CHARS[i + 2])) for i in range(0, len(CJK_CHARS), 3))
+    low = 0x3400
+    for lo, hi in han:
+        if lo > low:
+            ranges.append(f"{re.escape(chr(low))}-{re.escape(chr(lo - 1))}")
+        low = max(low, hi + 1)
+    ranges.append(f"{re.escape(chr(low))}-{re.escape(chr(0x10FFFF))}")
+    # One character class (sre tests it with a bitmap), not an alternation tried at every position.
+    return re.compile(f"[{''.join(ranges)}]")
+
+# Everything but Han: deleting it leaves the Han characters (one string, not one object per character).
+NOT_HAN = re.compile(f"[^{CJK_CHARS}]+")
 # Per character: its writing system (None when it is not counted) and whether it is a Vietnamese-only letter.
 _CHAR_MAX = 100_000
 _chars: dict[str, tuple[str | None, bool]] = {}
@@ -69,11 +99,17 @@ def script_counts(text: str) -> Counter[str]:
     if latin:
         found["latin"] = latin
         first["latin"] = _ASCII_LETTER.search(text).start()  # type: ignore[union-attr]
-    han = CJK.findall(text)
+    han = len(NOT_HAN.sub("", text))
     if han:
-        found["han"] = len(han)
-        first["han"] = text.index(han[0])
-    rest = _REST.findall(text)
+        found["han"] = han
+        first["han"] = CJK.search(text).start()  # type: ignore[union-attr]
+    rest = _rest_pattern().findall(text)
+    if not rest:  # ASCII letters and Han only (most Chinese text): at most two keys, in order of first letter
+        if latin and han and first["han"] < first["latin"]:
+            counts["han"] = han
+        for key, n in found.items():
+            counts[key] = n
+        return counts
     seen: set[str] = set()
     for ch, n in Counter(rest).items():  # first-occurrence order
         info = _chars.get(ch)
