@@ -220,6 +220,27 @@ def test_mt_model_rarely_calls_unseen_human_english_mt() -> None:
     assert called_mt <= floors["five_sentences_called_mt_max"]
 
 
+@pytest.mark.shared
+def test_mt_model_on_unseen_web_english() -> None:
+    # English Web Treebank (reviews, e-mail, blogs, Q&A) is never used in training: informal native English.
+    from pipeline.langid.mt_english import mt_probability
+    from pipeline.langid.train_mt import web_english
+
+    floors = json.loads(MT_BASELINE.read_text(encoding="utf-8"))["web"]
+    lines = web_english()
+    assert len(lines) > 4000
+    chunks = [" ".join(lines[i:i + 5]) for i in range(0, len(lines) - 4, 5)]
+    called_mt = sum(mt_probability(c)[0] >= 0.5 for c in chunks) / len(chunks)
+    assert called_mt <= floors["five_sentences_called_mt_max"]
+
+
+def test_detokenize_joins_treebank_tokens_as_typed() -> None:
+    from pipeline.langid.train_mt import detokenize
+
+    toks = ["I", "do", "n't", "know", ",", "he", "said", '"', "it", "'s", "fine", '"', "(", "really", ")", "!!"]
+    assert detokenize(toks) == "I don't know, he said \"it's fine\" (really)!!"
+
+
 
 @pytest.mark.shared
 @pytest.mark.slow
