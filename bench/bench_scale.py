@@ -146,8 +146,9 @@ def run() -> dict:
             ray_out = tmp / "ray"
             shutil.rmtree(ray_out, ignore_errors=True)
             address = os.environ.get("BENCH_SCALE_RAY_ADDRESS")
+            joining = ["--ray-address", address] if address else []
             try:
-                ray = pipeline_run(ROOT, raw, ray_out, "--engine", "ray", *(["--ray-address", address] if address else []))
+                ray = pipeline_run(ROOT, raw, ray_out, "--engine", "ray", *joining)
             except (RuntimeError, OSError, ValueError) as exc:  # Ray's own start-up can fail on a busy machine
                 row["ray"] = {"error": str(exc)[-2000:]}
             else:
