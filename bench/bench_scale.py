@@ -6,14 +6,18 @@ adding 10 articles; optionally the same cold run on the Ray engine (its bytes co
 and, at the first size, a cold run of an older checkout on the same corpus (throughput before/after).
 
 Environment: BENCH_SCALE_SIZES (default 1000,4000,16000), BENCH_SCALE_RAY=1 (also the Ray engine),
+BENCH_SCALE_RAY_ADDRESS=HOST:PORT (the Ray runs join that running cluster instead of starting a local Ray),
 BENCH_SCALE_OLD=/path/to/old/checkout (also that checkout, first size only), BENCH_SCALE_WORKERS (default: cores).
-Peak memory is sampled every 0.1 s: the driver process alone, and the sum over its whole process tree.
+Peak memory is sampled every 0.1 s: the driver process alone, and the sum over its whole process tree (with
+BENCH_SCALE_RAY_ADDRESS, the Ray runs' tree also counts the cluster's processes on this machine: GCS, raylet,
+agents, actors). A Ray run that fails is recorded with its error; the local numbers of that size are kept.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,8 +36,9 @@ OUTPUTS = ("articles.jsonl", "mentions.jsonl", "rejects.jsonl")
 class PeakRss:
     """Peak RSS of one process and of its process tree, sampled in a thread."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, cluster: list[psutil.Process] | None = None) -> None:
         self.proc = psutil.Process(pid)
+        self.cluster = cluster or []
         self.driver = 0
         self.tree = 0
         self.stop = threading.Event()
@@ -44,6 +49,12 @@ class PeakRss:
         while not self.stop.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
+                for root in self.cluster:
+                    try:
+                        procs.extend([root, *root.children(recursive=True)])
+                    except psutil.Error:
+                        pass
+                procs = list({p.pid: p for p in procs}.values())
                 rss = []
                 for p in procs:
                     try:
@@ -62,6 +73,17 @@ class PeakRss:
         return round(self.driver / 2**20, 1), round(self.tree / 2**20, 1)
 
 
+def cluster_processes(address: str) -> list[psutil.Process]:
+    """The processes of the Ray cluster whose GCS listens on address's port (GCS, raylets, their agents)."""
+    port = address.rpartition(":")[2]
+    pattern = re.compile(rf"--gcs(?:-address=\S*:|_server_port=){re.escape(port)}\b")
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if pattern.search(" ".join(proc.info["cmdline"] or [])):
+            found.append(proc)
+    return found
+
+
 def pipeline_run(checkout: Path, raw: Path, out: Path, *extra: str) -> dict[str, object]:
     """One `python -m pipeline run` of checkout; seconds, peaks, and the manifest."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "RAY_DISABLE_USAGE_STATS": "1"}
@@ -71,7 +93,8 @@ def pipeline_run(checkout: Path, raw: Path, out: Path, *extra: str) -> dict[str,
            "--set", 'translate.backend="none"', *(["--workers", workers] if workers else []), *extra]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peaks = PeakRss(proc.pid)
+    address = extra[extra.index("--ray-address") + 1] if "--ray-address" in extra else None
+    peaks = PeakRss(proc.pid, cluster_processes(address) if address else None)
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
     driver, tree = peaks.close()
@@ -122,10 +145,17 @@ def run() -> dict:
         if with_ray:
             ray_out = tmp / "ray"
             shutil.rmtree(ray_out, ignore_errors=True)
-            ray = pipeline_run(ROOT, raw, ray_out, "--engine", "ray")
-            ray["articles_per_s"] = round(articles / float(ray["seconds"]), 2)  # type: ignore[arg-type]
-            ray["identical_to_local"] = all((out / f).read_bytes() == (ray_out / f).read_bytes() for f in OUTPUTS)
-            row["ray"] = ray
+            address = os.environ.get("BENCH_SCALE_RAY_ADDRESS")
+            joining = ["--ray-address", address] if address else []
+            try:
+                ray = pipeline_run(ROOT, raw, ray_out, "--engine", "ray", *joining)
+            except (RuntimeError, OSError, ValueError) as exc:  # Ray's own start-up can fail on a busy machine
+                row["ray"] = {"error": str(exc)[-2000:]}
+            else:
+                ray["articles_per_s"] = round(articles / float(ray["seconds"]), 2)  # type: ignore[arg-type]
+                ray["identical_to_local"] = all((out / f).read_bytes() == (ray_out / f).read_bytes() for f in OUTPUTS)
+                ray["ray_address"] = address or "local"
+                row["ray"] = ray
         if old and i == 0:
             old_out = tmp / "old"
             shutil.rmtree(old_out, ignore_errors=True)

@@ -173,12 +173,12 @@ def record_lines(state: dict[str, Any], dup: str | None) -> tuple[str, list[str]
 
 
 def write_streaming(out: Path, rows: Iterable[tuple[str, str, str | None, bool]],
-                    load: Callable[[str], dict[str, Any] | None], rejects: Iterable[dict[str, Any]],
+                    load: Callable[[str, str], dict[str, Any] | None], rejects: Iterable[dict[str, Any]],
                     reuse_old: bool) -> list[str]:
     """Write the three JSONL files from (source, key, dup, unchanged) rows in contract order.
 
     An unchanged row (same cache key and near-duplicate target as when the old files were written) copies
-    its old lines verbatim when `reuse_old`; every other row is rebuilt from its cache entry via `load`.
+    its old lines verbatim when `reuse_old`; every other row is rebuilt from its cache entry via `load(key, source)`.
     Returns the keys whose cache entry could not be loaded (those rows are left out; the caller redoes them).
     """
     missing: list[str] = []
@@ -195,7 +195,7 @@ def write_streaming(out: Path, rows: Iterable[tuple[str, str, str | None, bool]]
                 for line in old_mention_lines:
                     mentions.write(line)
                 continue
-            state = load(key)
+            state = load(key, source)
             if state is None:
                 missing.append(key)
                 continue

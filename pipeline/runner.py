@@ -470,15 +470,16 @@ def _write(out: Path, db: Any, cache: Cache, rejects: list[dict[str, Any]], reus
     rows = cursor.execute("SELECT source, key, dup, written FROM units ORDER BY sort_path, sort_line, source")
     stream = ((source, key, dup, written == f"{key}|{dup or ''}")
               for source, key, dup, written in iter(rows.fetchone, None))
-    missing = write_streaming(out, stream, lambda key: _restore(cache, db, key), rejects, reuse_old)
+    missing = write_streaming(out, stream, lambda key, source: _restore(cache, key, source), rejects, reuse_old)
     if not missing:
         db.execute("UPDATE units SET written = key || '|' || coalesce(dup, '')")
     return missing
 
 
-def _restore(cache: Cache, db: Any, key: str) -> dict[str, Any] | None:
-    row = db.execute("SELECT source FROM units WHERE key = ?", (key,)).fetchone()
-    state = cache.get(key, row[0] if row else None)
+def _restore(cache: Cache, key: str, source: str) -> dict[str, Any] | None:
+    # The source comes with the row being written: looking it up by key here was a scan of the units table
+    # per article (no index on key), quadratic in the corpus.
+    state = cache.get(key, source)
     return state if state is not None and restorable(state) else None
 
 

@@ -224,6 +224,7 @@ CREATE TABLE IF NOT EXISTS units(uid INTEGER PRIMARY KEY, source TEXT UNIQUE, pa
                                  sort_line INT, key TEXT, doc_id TEXT, lang TEXT, published TEXT, fp BLOB, dup TEXT,
                                  written TEXT);
 CREATE INDEX IF NOT EXISTS units_path ON units(path);
+CREATE INDEX IF NOT EXISTS units_key ON units(key);
 CREATE INDEX IF NOT EXISTS units_order ON units(sort_path, sort_line, source);
 CREATE TABLE IF NOT EXISTS bands(h INT, uid INT);
 CREATE INDEX IF NOT EXISTS bands_h ON bands(h);

@@ -183,3 +183,31 @@ def test_user_pattern_file_is_checked_at_start_and_keys_the_cache(tmp_path: Path
     extra.write_text('[[group]]\nwhere = "anywhere"\npatterns = ["^another line no article has$"]\n')
     assert run_cli("run", "--raw", str(RAW), "--out", str(out), "--set", setting).returncode == 0
     assert json.loads((out / "manifest.json").read_text())["processed"] == len(SEEDS)  # edited file re-cleans
+
+
+def test_writing_the_outputs_reads_the_index_once_not_once_per_article(tmp_path: Path) -> None:
+    """The output writer walks the index in one ordered query: a query per article (a lookup by cache key)
+    made the write step quadratic in the corpus. Rebuilt from the cache, the files are the same bytes."""
+    from pipeline import runner
+    from pipeline.store import Cache, open_index
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_corpus(raw, 30)
+    proc = run_cli("run", "--raw", str(raw), "--out", str(out), "--set", "entities.ner=false")
+    assert proc.returncode == 0, proc.stderr
+    first = snapshot(out)
+    articles = len(rows(out))
+    assert articles >= 30
+    for name in OUTPUTS:
+        (out / name).unlink()
+    db = open_index(out / ".cache" / "index.sqlite")
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    try:
+        missing = runner._write(out, db, Cache(out / ".cache" / "articles"), [], reuse_old=False)
+    finally:
+        db.set_trace_callback(None)
+        db.close()
+    assert missing == []
+    assert len(statements) < 5 < articles, statements[:10]
+    assert {name: (out / name).read_bytes() for name in OUTPUTS[:2]} == {name: first[name] for name in OUTPUTS[:2]}
