@@ -281,8 +281,12 @@ class DupIndex:
         new = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty")]
         if not new:
             return 0
-        for entry in self.load(new):  # an added article can become the original of its partners
-            self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", [(u,) for u in self.partners(entry)])
+        # An added article can become the original of its partners. In chunks, so that a cold run over a large
+        # corpus does not hold every new article's signatures at once.
+        for i in range(0, len(new), 500):
+            for entry in self.load(new[i: i + 500]):
+                self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)",
+                                    [(u,) for u in self.partners(entry)])
         changed = 0
         while True:
             batch = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty ORDER BY uid LIMIT 500")]
