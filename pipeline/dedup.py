@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -262,31 +262,26 @@ class DupIndex:
                     found.add(other.uid)
         return sorted(found)
 
-    def load(self, uids: list[int]) -> list[Entry]:
-        """Entries by uid (from the units table)."""
+    def load(self, uids: list[int]) -> Iterator[Entry]:
+        """Entries by uid (from the units table), read 500 at a time: at most 500 signatures are held, and no
+        query is open while the caller writes to the index."""
         import numpy as np
 
-        out: list[Entry] = []
         for i in range(0, len(uids), 500):
             chunk = uids[i: i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT uid, doc_id, source, lang, published, fp FROM units WHERE uid IN ({marks})",
-                                   chunk)
-            out.extend(Entry(uid, doc_id, source, lang, published, np.frombuffer(fp, dtype=np.uint64))
-                       for uid, doc_id, source, lang, published, fp in rows)
-        return out
+                                   chunk).fetchall()
+            yield from (Entry(uid, doc_id, source, lang, published, np.frombuffer(fp, dtype=np.uint64))
+                        for uid, doc_id, source, lang, published, fp in rows)
 
     def settle(self) -> int:
         """Recompute the duplicate target of every marked article (and of new articles' partners); how many changed."""
         new = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty")]
         if not new:
             return 0
-        # An added article can become the original of its partners. In chunks, so that a cold run over a large
-        # corpus does not hold every new article's signatures at once.
-        for i in range(0, len(new), 500):
-            for entry in self.load(new[i: i + 500]):
-                self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)",
-                                    [(u,) for u in self.partners(entry)])
+        for entry in self.load(new):  # an added article can become the original of its partners
+            self.db.executemany("INSERT OR IGNORE INTO dirty(uid) VALUES (?)", [(u,) for u in self.partners(entry)])
         changed = 0
         while True:
             batch = [uid for (uid,) in self.db.execute("SELECT uid FROM dirty ORDER BY uid LIMIT 500")]

@@ -403,9 +403,8 @@ def _dedup_index(db: Any, config: Config) -> DupIndex:
     db.execute("DELETE FROM bands")
     db.execute("UPDATE units SET dup = NULL")
     uids = [uid for (uid,) in db.execute("SELECT uid FROM units")]
-    for i in range(0, len(uids), 500):
-        for entry in dedup.load(uids[i: i + 500]):
-            dedup.add(entry)
+    for entry in dedup.load(uids):
+        dedup.add(entry)
     _set_meta(db, "dedup", settings)
     _set_meta(db, "dedup-bands", json.dumps(dedup.bands))
     return dedup

@@ -192,7 +192,7 @@ def test_dup_index_equals_in_memory_search_through_adds_and_removals() -> None:
 
     removed = [d for d in docs if d.source.endswith("-0.txt") or d.source == SEEDS[1].name]
     for doc in removed:  # delete the earliest copies and one original: the others point elsewhere now
-        entry = index.load([uids[doc.source]])[0]  # type: ignore[attr-defined]
+        entry = next(index.load([uids[doc.source]]))  # type: ignore[attr-defined]
         index.remove(entry)  # type: ignore[attr-defined]
         index.db.execute("DELETE FROM units WHERE uid = ?", (entry.uid,))  # type: ignore[attr-defined]
     added = article("late/copy.txt", mutate(docs[3].text, 0.05, seed=99), docs[3].lang, published="2021-01-01")
