@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.langid import anchors
 from pipeline.langid.chinese import han_variant
 from pipeline.langid.malay import malay_evidence
-from pipeline.langid.mt_english import mt_evidence, mt_score
+from pipeline.langid.mt_english import mt_evidence, mt_score, prepare
 from pipeline.langid.scripts import script_counts
 from pipeline.languages import FAMILY
 from pipeline.lazy import load_once
@@ -136,7 +136,7 @@ class LanguageDetector:
 
             settings = settings_from_config(LangidConfig())
         self.settings = settings
-        self.mt_model = mt_model
+        self.mt_model = prepare(mt_model) if mt_model is not None else None  # its lookups built once
         self.calibration = calibration
         self.use_calibration = use_calibration
 

@@ -202,16 +202,19 @@ def words_in(sentence: str) -> int:
 
 @load_once
 def _model() -> dict[str, Any]:
-    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    data["keep_set"] = frozenset(data["keep"])
-    return data
+    return prepare(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
 def prepare(model: dict[str, Any]) -> dict[str, Any]:
-    """A model dict as trained (or loaded) with its lookup set filled in."""
-    if "keep_set" not in model:
-        model = dict(model, keep_set=frozenset(model["keep"]))
-    return model
+    """A model dict as trained (or loaded) with its lookups filled in: the kept-word set, and each positive n-gram
+    weight's place (from 1) in the order `mt_evidence` ranks evidence in (largest weight first, then name) with the
+    names by place."""
+    if "keep_set" in model:
+        return model
+    positive = sorted((-w, f) for f, w in model["weights"].items() if w > 0 and not f.startswith("ev:"))
+    names = ["", *(f for _, f in positive)]
+    return dict(model, keep_set=frozenset(model["keep"]), evidence_rank={f: i for i, f in enumerate(names) if i},
+                evidence_names=names)
 
 
 def sentence_terms(sentence: str, model: dict[str, Any]) -> tuple[float, set[str]]:
@@ -268,28 +271,12 @@ def mt_score(text: str, model: dict[str, Any] | None = None) -> tuple[float, lis
     return pool([logit for logit, _ in terms], model), [found for _, found in terms]
 
 
-# Evidence orders of the models in use, by the identity of their weights dict (kept alive with it).
-_ORDERS: dict[int, tuple[dict[str, float], dict[str, int], list[str]]] = {}
-
-
-def _evidence_order(weights: dict[str, float]) -> tuple[dict[str, int], list[str]]:
-    """Each positive n-gram weight's place (from 1) in the order `mt_evidence` ranks evidence in (largest weight
-    first, then name), and the names by place."""
-    entry = _ORDERS.get(id(weights))
-    if entry is None or entry[0] is not weights:
-        names = [""] + [f for _, f in sorted((-w, f) for f, w in weights.items() if w > 0 and not f.startswith("ev:"))]
-        if len(_ORDERS) >= 8:
-            _ORDERS.clear()
-        entry = _ORDERS[id(weights)] = (weights, {f: i for i, f in enumerate(names) if i}, names)
-    return entry[1], entry[2]
-
-
 def mt_evidence(text: str, found: list[set[str]], model: dict[str, Any] | None = None, top: int = 3) -> list[str]:
     """Evidence names for `mt_score`'s result (see `mt_probability`)."""
     model = prepare(model) if model is not None else _model()
     if len(found) == 1:  # one sentence: the places of its terms in the model's own evidence order give the top ones
-        rank, names = _evidence_order(model["weights"])
-        best = sorted(filter(None, map(rank.get, found[0])))[:top]
+        names = model["evidence_names"]
+        best = sorted(filter(None, map(model["evidence_rank"].get, found[0])))[:top]
         return list(habits_in(text)) + ["style:" + names[i].replace(" ", "+") for i in best]
     pushed: dict[str, float] = {}
     for feats in found:
