@@ -127,16 +127,10 @@ def detokenize(tokens: Sequence[str]) -> str:
 
 def web_english(root: Path = WEB_EN) -> list[str]:
     """English Web Treebank sentences (dev, then test), detokenized."""
-    out: list[str] = []
-    for name in ("dev", "test"):
-        toks: list[str] = []
-        for line in [*_lines(root / f"{name}.conll"), ""]:
-            if line.strip():
-                toks.append(line.split("\t")[0])
-            elif toks:
-                out.append(detokenize(toks))
-                toks = []
-    return out
+    from pipeline.ner.data import read_conll
+
+    return [detokenize([tok for tok, _ in rows])
+            for name in ("dev", "test") for rows in read_conll(root / f"{name}.conll")]
 
 
 def flores_english(split: str) -> list[str]:
