@@ -11,7 +11,7 @@ from pipeline.article import Article
 from pipeline.config import Config
 from pipeline.langid import LanguageDetector
 from pipeline.langid.chinese import han_variant
-from pipeline.langid.detector import LABELS
+from pipeline.langid.detector import LABELS, clearly_english
 from pipeline.langid.malay import malay_evidence
 from pipeline.langid.mt_english import evidence_counts, tokens
 from pipeline.stages.langid import DetectLanguage
@@ -337,7 +337,6 @@ def test_fasttext_scores_equal_the_library_call() -> None:
 
 def test_langid_english_gate_asks_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.langid import anchors
-    from pipeline.langid.detector import clearly_english
 
     def refuse(*_args: object, **_kwargs: object) -> dict[str, float]:
         raise AssertionError("a detector was asked although the English gate settled the text")
@@ -352,6 +351,29 @@ def test_langid_english_gate_asks_no_detector(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(anchors.ANCHORS, "cld3", refuse)
     monkeypatch.setattr(anchors, "lingua_scores", refuse)
     assert LanguageDetector().detect(text).lang in ("en", "en-mt")
+
+
+def test_english_gate_lower_tier_takes_dense_mt_english_not_other_languages() -> None:
+    """Raw MT English dense with names and nouns has 0.25-0.35 English function words: the lower tier settles it
+    when no lower-case word is another language's function word; other languages with English titles in them
+    (as many as 0.25-0.35 English function words) carry their own function words."""
+    from pipeline.langid.detector import _WORD, ENGLISH_GATE_LOW_SHARE, ENGLISH_GATE_SHARE, _english_words
+
+    def share(text: str) -> float:
+        words = [w.lower() for w in _WORD.findall(text)]
+        return sum(w in _english_words() for w in words) / len(words)
+
+    dense = [s for s in (_seed("004")[a:b] for a, b in split_sentences(_seed("004")))
+             if len(_WORD.findall(s)) >= 8 and " ".join(_WORD.findall(s)).isascii()
+             and ENGLISH_GATE_LOW_SHARE <= share(s) < ENGLISH_GATE_SHARE]
+    assert len(dense) >= 10
+    assert all(clearly_english(s) for s in dense), [s for s in dense if not clearly_english(s)]
+    others = ["Album The Best of the Beatles yang dirilis pada tahun ini",  # id: yang, pada, ini
+              "La empresa de la ciudad con un plan para el nuevo mercado de China y de Europa",  # es
+              "Ang album ng The Best of the Beatles ay para sa lahat"]  # tl: ang, ng, ay, para, sa
+    for text in others:
+        assert share(text) >= ENGLISH_GATE_LOW_SHARE, text
+        assert not clearly_english(text), text
 
 
 def test_langid_malay_markers_settle_without_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -415,8 +437,6 @@ def test_script_counts_equal_a_character_by_character_pass() -> None:
 
 
 def test_english_gate_ascii_shortcut_decides_as_the_general_path() -> None:
-    from pipeline.langid.detector import clearly_english
-
     texts = [_seed("002"), _seed("004"), "The company said on Tuesday that its quarterly profit rose by a third.",
              "THE COMPANY SAID ON TUESDAY THAT ITS PROFIT ROSE BY A THIRD.",
              "it's the B2B model of the year 2020 in a row"]

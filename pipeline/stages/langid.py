@@ -17,7 +17,7 @@ _WARM_SAMPLES = ("Pemerintah akan membangun jalan baru di kota itu tahun depan."
 
 class DetectLanguage(Stage):
     name = "langid"
-    version = "7"
+    version = "8"
     requires = ("text",)
     provides = ("lang", "lang_confidence")
 
