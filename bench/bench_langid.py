@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REPEATS = 5
+REPEATS = 9
 
 
 def _sentences() -> list[str]:
