@@ -10,16 +10,15 @@ near-duplicates are rare (as in a real corpus), while the text stays real news l
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from functools import lru_cache
 from pathlib import Path
 
-from bench.corpus import ROOT, SEEDS
+from bench.corpus import SEEDS
+from pipeline.config import SHARED
 from pipeline.stages.segment import split_sentences
 
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 SEED_LANGS = {"000": "id", "001": "vi", "002": "en-mt", "003": "zh-Hant", "004": "en-mt"}
 NAMES = ["Alibaba", "Tencent", "Tokopedia", "Shopee", "Grab", "Vingroup", "Gojek", "Lazada", "ByteDance", "JD.com",
          "Jack Ma", "Pony Ma", "Nadiem Makarim", "Phạm Nhật Vượng", "William Tanuwijaya", "Anthony Tan", "Jakarta",

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The development and training data beside the project (never shipped): `PIPELINE_SHARED` or ../shared.
+SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 # The commented copy of the defaults; `run` reads it when present (a test keeps it equal to the defaults).
 DEFAULT_CONFIG_FILE = Path("configs/pipeline.toml")
 

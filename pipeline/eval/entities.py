@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.config import ROOT, load_config
+from pipeline.config import ROOT, SHARED, load_config
 from pipeline.entities.extract import VALUE_LABELS, Extractor
 from pipeline.entities.kb import fold, load_kb
 
-DEFAULT_GOLD = ROOT.parent / "shared" / "dev" / "seeds_gold.jsonl"
+DEFAULT_GOLD = SHARED / "dev" / "seeds_gold.jsonl"
 LINKED = ("ORG", "PERSON", "PRODUCT", "GPE")
 VARIANTS: dict[str, dict[str, Any]] = {
     "kb": {"ner": False, "heuristics": ()},

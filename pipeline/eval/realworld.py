@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ROOT
+from pipeline.config import SHARED
 from pipeline.eval.entities import Counts
 
-DEFAULT_DATA = ROOT.parent / "shared" / "dev" / "realworld"
+DEFAULT_DATA = SHARED / "dev" / "realworld"
 ENTITY_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "LOC"})
 SHORT_LINE = 20  # boilerplate lines shorter than this survive only as a whole cleaned line
 _SPACE = re.compile(r"\s+")

@@ -9,18 +9,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from pipeline.config import ROOT, load_config
+from pipeline.config import SHARED, load_config
 from pipeline.translation.models import Registry
 from pipeline.translation.translator import Job, Translator
 
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 FLORES_CODES = {"id": "ind_Latn", "vi": "vie_Latn", "zh-Hans": "zho_Hans", "zh-Hant": "zho_Hant"}
 TICO_PAIRS = {"id": "ind-eng.ind", "zh-Hans": "zho-eng.zho"}
 # Published FLORES-200 devtest BLEU into English: NLLB-200 distilled 600M (NLLB Team 2022, metrics

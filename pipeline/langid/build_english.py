@@ -18,7 +18,7 @@ import importlib
 import re
 from pathlib import Path
 
-from pipeline.langid.build_hant import SHARED
+from pipeline.config import SHARED
 from pipeline.langid.detector import ENGLISH_WORDS_FILE, OTHER_WORDS_FILE
 
 ENGLISH_TEXT = SHARED / "data" / "mt_detect"

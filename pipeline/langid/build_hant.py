@@ -9,18 +9,16 @@ A word that also occurs in mainland Simplified text (the WMT22 zh source, read f
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.config import SHARED
 from pipeline.langid.chinese import HANT_VOCABULARY_FILE
 
 CANTONESE_FILE = HANT_VOCABULARY_FILE.parent / "cantonese_characters.txt"
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 TABLES = ("TWPhrases", "HKPhrases", "TWVariants", "HKVariants")
 # Mainland text only: the GSD "Simplified" treebank is converted from Taiwan-sourced text and holds its
 # vocabulary (伺服器, 滑鼠), so it cannot serve here.

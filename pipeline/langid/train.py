@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import SHARED
 from pipeline.langid.detector import CALIBRATION_FILE, DetectorSettings, LanguageDetector
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 DEV_FILE = SHARED / "dev" / "langid_dev.jsonl"
 SEED = 0
 FOLDS = 5

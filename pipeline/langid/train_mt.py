@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -22,10 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import SHARED
 from pipeline.langid import mt_english
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
 MT_DIR = SHARED / "data" / "mt_detect"
 FLORES = SHARED / "data" / "flores.tar.gz"
 # English Web Treebank sentences (reviews, e-mail, blogs, Q&A; the Universal NER dev and test files): native

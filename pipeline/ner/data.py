@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,8 @@ from spacy.tokens import Doc
 from spacy.training import biluo_tags_to_spans, iob_to_biluo
 from spacy.vocab import Vocab
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SHARED = Path(os.environ.get("PIPELINE_SHARED", ROOT.parent / "shared"))
+from pipeline.config import SHARED
+
 NER_DATA = SHARED / "data" / "ner"
 
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
