@@ -290,8 +290,8 @@ def test_bounded_sample_keeps_short_texts_and_slices_long_ones() -> None:
 class _FullVote(LanguageDetector):
     """The detector with every text's vote asked of all three detectors wherever they disagree or are unsure."""
 
-    def vote(self, text: str, early: bool = False) -> dict[str, float]:
-        return super().vote(text, early=False)
+    def vote(self, text: str, early: bool = False, gate: bool = False) -> dict[str, float]:
+        return super().vote(text, early=False, gate=False)
 
 
 def test_langid_early_settlement_keeps_every_seed_sentence_label(detector: LanguageDetector) -> None:
@@ -350,7 +350,14 @@ def test_langid_english_gate_asks_no_detector(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(anchors.ANCHORS, "fasttext", refuse)
     monkeypatch.setitem(anchors.ANCHORS, "cld3", refuse)
     monkeypatch.setattr(anchors, "lingua_scores", refuse)
-    assert LanguageDetector().detect(text).lang in ("en", "en-mt")
+    detector = LanguageDetector()
+    article = detector.detect(text)
+    assert article.lang in ("en", "en-mt")
+    # sentence labels take the gate too: an English sentence needs no detector to be in the article's family
+    two = text + " " + "It also said that the board would meet again in the spring to decide on the dividend."
+    spans = split_sentences(two)
+    assert len(spans) == 2
+    assert detector.detect_sentences(two, spans, article) == [article.lang, article.lang]
 
 
 def test_english_gate_lower_tier_takes_dense_mt_english_not_other_languages() -> None:

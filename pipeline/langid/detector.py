@@ -205,8 +205,8 @@ class LanguageDetector:
 
     def _latin(self, text: str, dominance: float, with_mt: bool, letters: int) -> tuple[str, float, list[str], int]:
         # A text's own label settles early; sentence labels compare the share with `sentence_min_raw`, so they
-        # take the full vote.
-        votes = self.vote(text, early=with_mt)
+        # take the full vote, but for the English gate (whose share, 1.0, passes any minimum).
+        votes = self.vote(text, early=with_mt, gate=True)
         if not votes:
             return "und", 0.0, [], letters
         best = max(votes, key=votes.__getitem__)
@@ -234,17 +234,18 @@ class LanguageDetector:
             share *= max(p, 1.0 - p)
         return best, min(1.0, dominance * share), flags, letters
 
-    def vote(self, text: str, early: bool = False) -> dict[str, float]:
+    def vote(self, text: str, early: bool = False, gate: bool = False) -> dict[str, float]:
         """Weighted average of the anchor detectors' probabilities (the weights of those asked sum to 1).
 
         When fastText and CLD3 agree and are both sure of a language other than id/ms (which lingua
         separates best), lingua, the slowest of the three, is not asked. With `early` (a text's own label,
         where the share only feeds the calibrated confidence) English settles sooner: fastText at least
         `FASTTEXT_SURE` sure alone, or fastText and CLD3 agreeing with a lead over every other language
-        that lingua's whole weight could not overturn (so lingua cannot change the label).
+        that lingua's whole weight could not overturn (so lingua cannot change the label). With `gate` (or
+        `early`), text that passes the English gate (`clearly_english`) is English with share 1.0, no detector asked.
         """
         text = bounded_sample(text)
-        if early and clearly_english(text):
+        if (early or gate) and clearly_english(text):
             return {"en": 1.0}
         weights = {k: w for k, w in self.settings.weights.items() if w > 0}
         asked: dict[str, dict[str, float]] = {}  # scores already computed, reused by the full vote

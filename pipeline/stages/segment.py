@@ -34,7 +34,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 class Segment(Stage):
     name = "segment"
-    version = "2"
+    version = "3"
     requires = ("text", "lang")
     provides = ("sentences",)
 
