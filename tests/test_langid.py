@@ -100,6 +100,37 @@ def test_segment_mixed_vietnamese_article_keeps_english_quote() -> None:
     assert sum(lang == "vi" for _, lang in langs) >= 3
 
 
+def test_indonesian_article_sentences_take_its_label_without_detectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences of an Indonesian or Malay article dense in its function words take the article's label without the
+    detectors; an English quote in it (no such words) is not taken for the article's language."""
+    from pipeline.langid import anchors
+    from pipeline.langid.detector import clearly_indonesian
+
+    seed = _seed("000")
+    detector = LanguageDetector()
+    article = detector.detect(seed)
+    assert article.lang == "id"
+    dense = [(a, b) for a, b in split_sentences(seed) if clearly_indonesian(seed[a:b])]
+    assert len(dense) >= 5
+    english = "We will keep investing in logistics across the region for the next five years."
+    assert not clearly_indonesian(english)
+    asked: list[str] = []
+
+    def counting(name: str, real: object) -> object:
+        def call(*args: object, **kwargs: object) -> object:
+            asked.append(name)
+            return real(*args, **kwargs)  # type: ignore[operator]
+        return call
+
+    monkeypatch.setitem(anchors.ANCHORS, "fasttext", counting("fasttext", anchors.ANCHORS["fasttext"]))
+    monkeypatch.setitem(anchors.ANCHORS, "cld3", counting("cld3", anchors.ANCHORS["cld3"]))
+    monkeypatch.setattr(anchors, "lingua_scores", counting("lingua", anchors.lingua_scores))
+    assert detector.detect_sentences(seed, dense, article) == ["id"] * len(dense)
+    assert asked == []
+    text = seed[dense[0][0]:dense[0][1]] + " " + english
+    assert detector.detect_sentences(text, split_sentences(text), article) == ["id", "en"]
+
+
 def test_segment_short_sentences_take_article_language() -> None:
     text = "Ini adalah berita tentang ekonomi Indonesia yang tumbuh pesat tahun ini.\nOK.\nTerima kasih."
     config = Config()

@@ -1,4 +1,5 @@
-"""Build the word lists of the detector's English gate (data/english_function_words.txt, data/other_function_words.txt).
+"""Build the detector's function-word lists (data/english_function_words.txt, other_function_words.txt,
+indonesian_function_words.txt).
 
 `python -m pipeline.langid.build_english` writes
 - scikit-learn's English stop-word list (the Glasgow Information Retrieval group's list,
@@ -9,7 +10,10 @@
   without any word of either English stop list or any word written in lower case anywhere in the English
   text of `../shared/data/mt_detect` (native English and human translations: 8,000+ lines), so a word that English
   prose uses (`come`, `certain`, `bar`) is not counted against English. The evidence against English in
-  the gate's lower tier (`detector.ENGLISH_GATE_LOW_SHARE`).
+  the gate's lower tier (`detector.ENGLISH_GATE_LOW_SHARE`);
+- the Indonesian and Malay function words (spaCy's id and ms stop lists, less the same English words), by which a
+  sentence of an Indonesian or Malay article is in its article's language without the detectors
+  (`detector.INDONESIAN_GATE_SHARE`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 from pathlib import Path
 
 from pipeline.config import SHARED
-from pipeline.langid.detector import ENGLISH_WORDS_FILE, OTHER_WORDS_FILE
+from pipeline.langid.detector import ENGLISH_WORDS_FILE, INDONESIAN_WORDS_FILE, OTHER_WORDS_FILE
 
 ENGLISH_TEXT = SHARED / "data" / "mt_detect"
 OTHER_LANGUAGES = ("id", "ms", "tl", "fr", "es", "pt", "it", "de", "nl", "ca", "ro", "sv", "da", "nb", "pl", "cs",
@@ -37,6 +41,12 @@ OTHER_HEADER = """\
 # Built by `python -m pipeline.langid.build_english`; do not edit by hand. Used by the language
 # detector's English gate (pipeline/langid/detector.py, ENGLISH_GATE_LOW_SHARE).
 """
+INDONESIAN_HEADER = """\
+# Indonesian and Malay function words (spaCy's id and ms stop lists) that are neither English stop words nor
+# written in lower case in the English text of ../shared/data/mt_detect.
+# Built by `python -m pipeline.langid.build_english`; do not edit by hand. Used by the language
+# detector's sentence labels (pipeline/langid/detector.py, INDONESIAN_GATE_SHARE).
+"""
 
 
 def english_lower_words(folder: Path = ENGLISH_TEXT) -> set[str]:
@@ -51,26 +61,30 @@ def english_lower_words(folder: Path = ENGLISH_TEXT) -> set[str]:
     return words
 
 
-def other_function_words(english: set[str]) -> set[str]:
-    """spaCy's stop words of `OTHER_LANGUAGES`, less those English uses."""
+def function_words(codes: tuple[str, ...], english: set[str]) -> set[str]:
+    """spaCy's stop words of the languages `codes` (lower-case ASCII words), less those English uses."""
     from spacy.lang.en.stop_words import STOP_WORDS as SPACY_ENGLISH
 
     words: set[str] = set()
-    for code in OTHER_LANGUAGES:
+    for code in codes:
         stop = importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
         words.update(w for w in stop if w.isascii() and w.isalpha() and w.islower())
     return words - english - set(SPACY_ENGLISH) - english_lower_words()
 
 
+def _write(path: Path, header: str, words: set[str] | frozenset[str]) -> None:
+    path.write_text(header + "".join(w + "\n" for w in sorted(words)), encoding="utf-8")
+    print(f"{len(words)} words -> {path}")
+
+
 def main() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    ENGLISH_WORDS_FILE.write_text(HEADER + "".join(w + "\n" for w in sorted(ENGLISH_STOP_WORDS)), encoding="utf-8")
-    print(f"{len(ENGLISH_STOP_WORDS)} words -> {ENGLISH_WORDS_FILE}")
-    other = other_function_words(set(ENGLISH_STOP_WORDS))
-    header = OTHER_HEADER.format(languages=", ".join(OTHER_LANGUAGES))
-    OTHER_WORDS_FILE.write_text(header + "".join(w + "\n" for w in sorted(other)), encoding="utf-8")
-    print(f"{len(other)} words -> {OTHER_WORDS_FILE}")
+    english = set(ENGLISH_STOP_WORDS)
+    _write(ENGLISH_WORDS_FILE, HEADER, english)
+    _write(OTHER_WORDS_FILE, OTHER_HEADER.format(languages=", ".join(OTHER_LANGUAGES)),
+           function_words(OTHER_LANGUAGES, english))
+    _write(INDONESIAN_WORDS_FILE, INDONESIAN_HEADER, function_words(("id", "ms"), english))
 
 
 if __name__ == "__main__":
