@@ -59,7 +59,7 @@ ENGLISH_GATE_SHARE = 0.35
 # The gate's lower tier: a share of at least ENGLISH_GATE_LOW_SHARE settles English too when no word written in
 # lower case is a function word of another Latin-script language (data/other_function_words.txt). Raw MT English
 # dense with names and nouns runs at 0.25-0.35; Indonesian, Malay or Tagalog text that reaches 0.25 (English
-# titles, names) has its own function words. On the 98,934 stress-set decisions of docs/langid.md "Speed" the tier
+# titles, names) has its own function words. On the 98,906 stress-set texts of docs/langid.md "Speed" the tier
 # changes 5 labels, all English text the full vote called `ms` or `und`.
 ENGLISH_GATE_LOW_SHARE = 0.25
 # A sentence of an Indonesian or Malay article with at least ENGLISH_GATE_WORDS words, all ASCII, and at least this
@@ -69,7 +69,7 @@ ENGLISH_GATE_LOW_SHARE = 0.25
 INDONESIAN_GATE_SHARE = 0.35
 _WORD = re.compile(r"[^\W\d_]+")
 _ASCII_WORD = re.compile(r"[a-z]+")  # `_WORD` on lower-cased ASCII text
-_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")  # words written in lower case
+LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")  # words written in lower case
 # The anchor detectors are native code that a per-article time limit cannot interrupt, and their cost grows with
 # the text; past this many characters they see evenly spaced slices of it (real articles are far shorter).
 VOTE_MAX_CHARS = 100_000
@@ -99,29 +99,42 @@ class DetectorSettings:
     lingua_languages: tuple[str, ...] = ()
 
 
+def _read_words(path: Path) -> frozenset[str]:
+    """A word list shipped in data/ (one word a line, `#` comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
 @load_once
 def _english_words() -> frozenset[str]:
-    lines = ENGLISH_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return _read_words(ENGLISH_WORDS_FILE)
 
 
 @load_once
 def _other_words() -> frozenset[str]:
-    lines = OTHER_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return _read_words(OTHER_WORDS_FILE)
 
 
 @load_once
 def _indonesian_words() -> frozenset[str]:
-    lines = INDONESIAN_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return _read_words(INDONESIAN_WORDS_FILE)
+
+
+def _gate_words(text: str) -> list[str] | None:
+    """The text's words, lower-cased, when every one is in ASCII letters; None otherwise."""
+    if text.isascii():  # the words are the runs of ASCII letters: found in the lower-cased text directly
+        return _ASCII_WORD.findall(text.lower())
+    words = _WORD.findall(text)
+    if not " ".join(words).isascii():
+        return None
+    return [w.lower() for w in words]
 
 
 def clearly_indonesian(text: str) -> bool:
     """Enough words, all in ASCII letters, with an Indonesian/Malay function-word share at least
     `INDONESIAN_GATE_SHARE` (which of the two is not decided here)."""
-    words = _ASCII_WORD.findall(text.lower()) if text.isascii() else _WORD.findall(text.lower())
-    if len(words) < ENGLISH_GATE_WORDS or not (text.isascii() or " ".join(words).isascii()):
+    words = _gate_words(text)
+    if words is None or len(words) < ENGLISH_GATE_WORDS:
         return False
     return sum(map(_indonesian_words().__contains__, words)) >= INDONESIAN_GATE_SHARE * len(words)
 
@@ -130,19 +143,14 @@ def clearly_english(text: str) -> bool:
     """The English gate: enough words, all in ASCII letters, with an English function-word share at least
     `ENGLISH_GATE_SHARE`, or at least `ENGLISH_GATE_LOW_SHARE` and no lower-case function word of another
     language."""
-    if text.isascii():  # the words are the runs of ASCII letters: found in the lower-cased text directly
-        words = _ASCII_WORD.findall(text.lower())
-    else:
-        words = _WORD.findall(text)
-        if not " ".join(words).isascii():
-            return False
-        words = [w.lower() for w in words]
-    if len(words) < ENGLISH_GATE_WORDS:
+    words = _gate_words(text)
+    if words is None or len(words) < ENGLISH_GATE_WORDS:
         return False
     english = sum(map(_english_words().__contains__, words))
     if english >= ENGLISH_GATE_SHARE * len(words):
         return True
-    return english >= ENGLISH_GATE_LOW_SHARE * len(words) and _other_words().isdisjoint(_LOWER_WORD.findall(text))
+    return (english >= ENGLISH_GATE_LOW_SHARE * len(words)
+            and _other_words().isdisjoint(LOWER_WORD.findall(text)))
 
 
 @load_once
