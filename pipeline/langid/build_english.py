@@ -19,16 +19,14 @@ indonesian_function_words.txt).
 from __future__ import annotations
 
 import importlib
-import re
 from pathlib import Path
 
 from pipeline.config import SHARED
-from pipeline.langid.detector import ENGLISH_WORDS_FILE, INDONESIAN_WORDS_FILE, OTHER_WORDS_FILE
+from pipeline.langid.detector import ENGLISH_WORDS_FILE, INDONESIAN_WORDS_FILE, LOWER_WORD, OTHER_WORDS_FILE
 
 ENGLISH_TEXT = SHARED / "data" / "mt_detect"
 OTHER_LANGUAGES = ("id", "ms", "tl", "fr", "es", "pt", "it", "de", "nl", "ca", "ro", "sv", "da", "nb", "pl", "cs",
                    "tr", "hr", "sl", "sk", "hu", "fi", "et", "lv", "lt", "af", "sq", "eu", "ga", "lb", "yo", "la")
-_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 
 HEADER = """\
 # English function words (scikit-learn's ENGLISH_STOP_WORDS, the Glasgow IR stop list), one a line.
@@ -57,19 +55,17 @@ def english_lower_words(folder: Path = ENGLISH_TEXT) -> set[str]:
                                 "set PIPELINE_SHARED to the shared data folder")
     words: set[str] = set()
     for path in files:
-        words.update(_LOWER_WORD.findall(path.read_text(encoding="utf-8")))
+        words.update(LOWER_WORD.findall(path.read_text(encoding="utf-8")))
     return words
 
 
 def function_words(codes: tuple[str, ...], english: set[str]) -> set[str]:
-    """spaCy's stop words of the languages `codes` (lower-case ASCII words), less those English uses."""
-    from spacy.lang.en.stop_words import STOP_WORDS as SPACY_ENGLISH
-
+    """spaCy's stop words of the languages `codes` (lower-case ASCII words), less the words in `english`."""
     words: set[str] = set()
     for code in codes:
         stop = importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
         words.update(w for w in stop if w.isascii() and w.isalpha() and w.islower())
-    return words - english - set(SPACY_ENGLISH) - english_lower_words()
+    return words - english
 
 
 def _write(path: Path, header: str, words: set[str] | frozenset[str]) -> None:
@@ -79,9 +75,10 @@ def _write(path: Path, header: str, words: set[str] | frozenset[str]) -> None:
 
 def main() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from spacy.lang.en.stop_words import STOP_WORDS as SPACY_ENGLISH
 
-    english = set(ENGLISH_STOP_WORDS)
-    _write(ENGLISH_WORDS_FILE, HEADER, english)
+    _write(ENGLISH_WORDS_FILE, HEADER, set(ENGLISH_STOP_WORDS))
+    english = set(ENGLISH_STOP_WORDS) | set(SPACY_ENGLISH) | english_lower_words()  # what English uses
     _write(OTHER_WORDS_FILE, OTHER_HEADER.format(languages=", ".join(OTHER_LANGUAGES)),
            function_words(OTHER_LANGUAGES, english))
     _write(INDONESIAN_WORDS_FILE, INDONESIAN_HEADER, function_words(("id", "ms"), english))
